@@ -1,0 +1,195 @@
+"""The `kace` command. Exit codes: 0 success, 2 bad arguments or unknown village, 3 a database that
+cannot be opened safely. Messages for people are Chinese on stderr; the log file keeps English."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from app import paths
+
+log = logging.getLogger("kace")
+
+EXIT_OK, EXIT_USAGE, EXIT_DB = 0, 2, 3
+
+
+class UsageError(Exception):
+    """Bad arguments detected after parsing (unknown village...): exit code 2."""
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"参数错误：{message}\n")
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=None,
+                   help="数据库文件（默认：用户数据文件夹中的 kace.db）")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(prog="kace", description="卡册：建档立卡贫困户户卡与村册管理")
+    parser.add_argument("--version", action="version", version=f"卡册 {paths.version()}")
+    sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
+
+    gui = sub.add_parser("gui", help="打开桌面程序（默认）")
+    _db_arg(gui)
+    gui.add_argument("--demo", action="store_true", help="数据库为空时先生成演示县数据")
+    gui.add_argument("--demo-households", type=int, default=2000, help="演示数据的户数")
+    gui.add_argument("--screenshot", type=Path, help="离屏打开窗口，保存截图后退出")
+    gui.add_argument("--open-household", metavar="户编号", help="截图时打开该户的编辑窗口")
+
+    demo = sub.add_parser("demo", help="生成演示县数据")
+    _db_arg(demo)
+    demo.add_argument("--households", type=int, required=True, help="户数")
+    demo.add_argument("--seed", type=int, default=1, help="随机种子（同一种子生成同样的数据）")
+    demo.add_argument("--as-of", type=date.fromisoformat, default=None,
+                      help="参考日期 YYYY-MM-DD（默认今天）")
+
+    stats = sub.add_parser("stats", help="统计数字")
+    _db_arg(stats)
+    stats.add_argument("--village", metavar="区划代码")
+    stats.add_argument("--json", action="store_true", help="输出 JSON")
+
+    villages = sub.add_parser("villages", help="列出村")
+    _db_arg(villages)
+    villages.add_argument("--json", action="store_true", help="输出 JSON")
+
+    db = sub.add_parser("db", help="数据库维护")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=ChineseArgumentParser)
+    _db_arg(db_sub.add_parser("upgrade", help="备份并升级数据库结构"))
+    _db_arg(db_sub.add_parser("check", help="完整性检查并显示结构版本"))
+    return parser
+
+
+def _open(args) -> "OpContext":  # noqa: F821 - imported lazily to keep `kace --help` fast
+    from app.db.migrate import open_sqlite
+    from app.ops.context import OpContext
+
+    path = args.db or paths.default_db_path()
+    return OpContext(open_sqlite(path), user=paths.os_user())
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_demo(args) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from app.ops.demo import make_demo
+
+    if args.households < 1:
+        raise UsageError(f"户数必须大于 0：{args.households}")
+    ctx = _open(args)
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=not sys.stderr.isatty(),
+                  console=None) as progress:
+        task = progress.add_task("生成演示数据", total=args.households)
+        report = make_demo(ctx, args.households, args.seed, args.as_of,
+                           progress=lambda done, total: progress.update(task, completed=done))
+    print(f"已生成演示县：{report.villages} 个村，{report.households} 户，{report.members} 人，"
+          f"{report.visits} 条走访记录。", file=sys.stderr)
+    return EXIT_OK
+
+
+def _village_id(ctx, code: str | None) -> str | None:
+    from app.db.queries import village_by_code
+
+    if code is None:
+        return None
+    with ctx.read() as s:
+        row = village_by_code(s, code.strip())
+    if row is None:
+        raise UsageError(f"村不存在：{code}")
+    return row.id
+
+
+def cmd_stats(args) -> int:
+    from app.db.queries import stats
+
+    ctx = _open(args)
+    village_id = _village_id(ctx, args.village)
+    with ctx.read() as s:
+        data = stats(s, village_id)
+    if args.json:
+        _print_json(data)
+    else:
+        print(f"户数 {data['households']}，人数 {data['members']}，村 {data['villages']} 个，"
+              f"走访 {data['visits']} 条，变更记录 {data['changes']} 条")
+        for status, n in data["by_status"].items():
+            print(f"  {status}：{n} 户")
+        pc = data["income_per_capita"]
+        print(f"  {pc['year']}年人均纯收入 P10 {pc['p10']}  P50 {pc['p50']}  P90 {pc['p90']} 元")
+    return EXIT_OK
+
+
+def cmd_villages(args) -> int:
+    from app.db.queries import villages
+
+    ctx = _open(args)
+    with ctx.read() as s:
+        rows = villages(s)
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['code']}  {r['township'] or ''} {r['name']}  {r['households']} 户")
+    return EXIT_OK
+
+
+def cmd_db(args) -> int:
+    from app.db import maintenance
+
+    path = args.db or paths.default_db_path()
+    if args.db_command == "upgrade":
+        print(maintenance.upgrade(path))
+        return EXIT_OK
+    report = maintenance.check(path)
+    print(report.text())
+    return EXIT_OK if report.ok else EXIT_DB
+
+
+def cmd_gui(args) -> int:
+    from app.ui.main import run_gui
+
+    return run_gui(args)
+
+
+COMMANDS = {"gui": cmd_gui, "demo": cmd_demo, "stats": cmd_stats, "villages": cmd_villages,
+            "db": cmd_db}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.db.migrate import DatabaseRefused
+    from app.domain.errors import DomainError
+
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("--db") or argv[0] in ("--demo",):
+        argv = ["gui", *argv]
+    args = parser.parse_args(argv)
+    paths.setup_logging()
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        log.warning("usage error: %s", e)
+        return EXIT_USAGE
+    except DatabaseRefused as e:
+        print(f"错误：{e.message}", file=sys.stderr)
+        log.error("database refused: %s", e.detail)
+        return EXIT_DB
+    except DomainError as e:
+        print(f"错误：{e.message}", file=sys.stderr)
+        log.warning("invalid input: %r", e)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

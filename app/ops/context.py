@@ -1,0 +1,56 @@
+"""What every operation needs: the session factories, who is acting, and a write transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.engine import make_session_factory
+from app.sync.changelog import ChangeWriter
+
+
+@dataclass
+class Result:
+    """What an op returns to the UI: plain data, the change-set and warnings (never ORM objects)."""
+
+    value: Any = None
+    changes: frozenset[str] = frozenset()
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OpContext:
+    engine: Engine
+    user: str | None = None
+    today_fn: Any = date.today
+
+    def __post_init__(self) -> None:
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self.read_sessions: sessionmaker[Session] = make_session_factory(self.engine, readonly=True)
+
+    @property
+    def today(self) -> date:
+        return self.today_fn()
+
+    @contextmanager
+    def write(self) -> Iterator[ChangeWriter]:
+        """One transaction: rows, change records and counters commit together or not at all."""
+        with self.sessions.begin() as session:
+            writer = ChangeWriter(session, self.user)
+            yield writer
+            writer.finish()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.read_sessions.begin() as session:
+            yield session
+
+
+def done(writer: ChangeWriter, value: Any = None, warnings: list[str] | None = None) -> Result:
+    return Result(value, frozenset(writer.changed_tables), warnings or [])

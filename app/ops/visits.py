@@ -1,0 +1,42 @@
+"""走访记录 (domain.md §3.6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.db.models import Visit
+from app.domain.errors import DomainError
+from app.ops.context import OpContext, Result, done
+from app.ops.households import _household
+from app.ops.validation import clean
+
+V = Visit.__table__
+
+
+def record_visit(ctx: OpContext, household_id: str, values: Mapping[str, Any]) -> Result:
+    v = clean("visit", values, ctx.today)
+    v.setdefault("visit_date", ctx.today)
+    if v["visit_date"] is None:
+        v["visit_date"] = ctx.today
+    if v["visit_date"] > ctx.today:
+        raise DomainError("走访日期", f"走访日期不能晚于今天：{v['visit_date'].isoformat()}")
+    if not v.get("helper_id") and not v.get("visitors"):
+        raise DomainError("走访人", "请填写走访人或选择帮扶责任人")
+    with ctx.write() as w:
+        _household(w.session, household_id)
+        visit_id = w.insert(V, {**v, "household_id": household_id})
+    return done(w, {"id": visit_id})
+
+
+def update_visit(ctx: OpContext, visit_id: str, values: Mapping[str, Any]) -> Result:
+    v = clean("visit", values, ctx.today)
+    with ctx.write() as w:
+        diff = w.update(V, visit_id, v)
+    return done(w, diff)
+
+
+def delete_visit(ctx: OpContext, visit_id: str) -> Result:
+    with ctx.write() as w:
+        diff = w.tombstone(V, visit_id)
+    return done(w, diff)

@@ -1,0 +1,231 @@
+"""The change log writer: the only way rows of synced tables are written (sync-design.md).
+
+Every insert, update and tombstone goes through a ChangeWriter inside one transaction, which writes
+the row and one change record per changed row in that same transaction: replica, incarnation,
+gap-free sequence number, hybrid logical clock, user, transaction id, and for each changed field its
+new value, old value and parents (the field's current leaf change ids). ``field_head`` keeps the
+leaves of fields changed after their row's creation; a field without a head row has one leaf, the
+change that created the row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.db import derived
+from app.db.base import new_id
+from app.db.models import SYNCED_TABLES, Change, FieldHead, Replica
+from app.sync import clock
+from app.sync.codec import coerce, logged_columns, to_json
+
+CHANGE = Change.__table__
+FIELD_HEAD = FieldHead.__table__
+REPLICA = Replica.__table__
+
+
+class ChangeLogError(RuntimeError):
+    pass
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+class ChangeWriter:
+    """Writes rows and their change records in the caller's open transaction."""
+
+    def __init__(self, session: Session, user: str | None):
+        self.session = session
+        self.user = user
+        self.tx_id = new_id()
+        self.changed_tables: set[str] = set()
+        self.dirty_households: set[str] = set()
+        state = session.execute(select(REPLICA)).mappings().first()
+        if state is None:
+            raise ChangeLogError("数据库没有副本标识（replica），请先运行 kace db upgrade")
+        self.replica_id = state["replica_id"]
+        self.incarnation_id = state["incarnation_id"]
+        self._seq = state["last_seq"]
+        self._hlc = state["last_hlc"]
+        self._start_seq = self._seq
+
+    # --- public API --------------------------------------------------------------------------
+
+    def insert(self, table: Table | str, values: Mapping) -> str:
+        return self.insert_many(table, [values])[0]
+
+    def insert_many(self, table: Table | str, rows: Iterable[Mapping]) -> list[str]:
+        table = self._table(table)
+        cols = logged_columns(table)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        db_rows, change_rows, ids = [], [], []
+        for values in rows:
+            row = self._complete(table, cols, values)
+            row.update(derived.row_values(table.name, row))
+            payload = {c.name: {"new": to_json(row[c.name])} for c in cols if row[c.name] is not None}
+            change_rows.append(self._change(table.name, row["id"], "create", payload, now))
+            db_rows.append(row)
+            ids.append(row["id"])
+            self._note_household(table.name, row)
+        if db_rows:
+            self.session.execute(insert(table), db_rows)
+            self.session.execute(insert(CHANGE), change_rows)
+            self.changed_tables.add(table.name)
+        return ids
+
+    def update(self, table: Table | str, row_id: str, values: Mapping, op: str = "update") -> dict:
+        """Write the fields of `values` that differ from the row; return {field: (old, new)}."""
+        table = self._table(table)
+        by_name = {c.name: c for c in logged_columns(table)}
+        unknown = set(values) - set(by_name)
+        if unknown:
+            raise ChangeLogError(f"{table.name} 没有字段 {sorted(unknown)}")
+        current = self.session.execute(select(table).where(table.c.id == row_id)).mappings().first()
+        if current is None:
+            raise ChangeLogError(f"记录不存在：{table.name} {row_id}")
+        diff = {}
+        for name, value in values.items():
+            new = coerce(by_name[name], value)
+            if to_json(new) != to_json(current[name]):
+                diff[name] = (current[name], new)
+        if not diff:
+            return {}
+        heads = self.heads(table.name, row_id, diff)
+        payload = {
+            f: {"new": to_json(new), "old": to_json(old), "parents": heads[f]}
+            for f, (old, new) in diff.items()
+        }
+        now = datetime.now(UTC).replace(tzinfo=None)
+        change = self._change(table.name, row_id, op, payload, now)
+        self.session.execute(insert(CHANGE), [change])
+        self._set_heads(table.name, row_id, diff, change["change_id"])
+        new_row = {**current, **{f: new for f, (_, new) in diff.items()}}
+        new_values = {f: new for f, (_, new) in diff.items()}
+        new_values.update(derived.row_values(table.name, new_row))
+        self.session.execute(update(table).where(table.c.id == row_id).values(new_values))
+        self.changed_tables.add(table.name)
+        self._note_household(table.name, current)
+        return diff
+
+    def tombstone(self, table: Table | str, row_id: str) -> dict:
+        """Deleting is a flag, never a physical delete (architecture.md)."""
+        return self.update(table, row_id, {"deleted": True}, op="delete")
+
+    def heads(self, table_name: str, row_id: str, fields: Iterable[str]) -> dict[str, list[str]]:
+        """Current leaf change ids of each field (the parents of a new change to it)."""
+        fields = list(fields)
+        rows = self.session.execute(
+            select(FIELD_HEAD.c.field, FIELD_HEAD.c.change_ids).where(
+                FIELD_HEAD.c.table_name == table_name,
+                FIELD_HEAD.c.row_id == row_id,
+                FIELD_HEAD.c.field.in_(fields),
+            )
+        ).all()
+        found = {f: json.loads(ids) for f, ids in rows}
+        if len(found) < len(fields):
+            origin = self.session.execute(
+                select(CHANGE.c.change_id).where(
+                    CHANGE.c.table_name == table_name,
+                    CHANGE.c.row_id == row_id,
+                    CHANGE.c.op == "create",
+                )
+            ).scalar()
+            for f in fields:
+                found.setdefault(f, [origin] if origin else [])
+        return found
+
+    def finish(self) -> None:
+        """Refresh household aggregates and store the counters; call before commit."""
+        if self.dirty_households:
+            derived.refresh_households(self.session, self.dirty_households)
+            self.changed_tables.add("household")
+        if self._seq != self._start_seq:
+            self.session.execute(
+                update(REPLICA)
+                .where(REPLICA.c.replica_id == self.replica_id)
+                .values(last_seq=self._seq, last_hlc=self._hlc)
+            )
+            self._start_seq = self._seq
+
+    # --- internals -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _table(table: Table | str) -> Table:
+        name = table if isinstance(table, str) else table.name
+        try:
+            return SYNCED_TABLES[name]
+        except KeyError:
+            raise ChangeLogError(f"{name} 不是同步表") from None
+
+    @staticmethod
+    def _complete(table: Table, cols, values: Mapping) -> dict:
+        by_name = {c.name: c for c in cols}
+        unknown = set(values) - set(by_name) - {"id"} - {c.name for c in table.columns}
+        if unknown:
+            raise ChangeLogError(f"{table.name} 没有字段 {sorted(unknown)}")
+        row = {"id": values.get("id") or new_id()}
+        for c in cols:
+            if c.name in values:
+                row[c.name] = coerce(c, values[c.name])
+            elif c.default is not None and c.default.is_scalar:
+                row[c.name] = c.default.arg
+            else:
+                row[c.name] = None
+        return row
+
+    def _change(self, table_name, row_id, op, payload, now) -> dict:
+        self._seq += 1
+        self._hlc = clock.tick(self._hlc)
+        return {
+            "change_id": new_id(),
+            "replica_id": self.replica_id,
+            "incarnation_id": self.incarnation_id,
+            "seq": self._seq,
+            "hlc": self._hlc,
+            "user_name": self.user,
+            "tx_id": self.tx_id,
+            "table_name": table_name,
+            "row_id": row_id,
+            "op": op,
+            "payload": _dumps(payload),
+            "created_at": now,
+        }
+
+    def _set_heads(self, table_name, row_id, fields, change_id) -> None:
+        ids = _dumps([change_id])
+        keys = [(table_name, row_id, f) for f in fields]
+        existing = set(
+            self.session.execute(
+                select(FIELD_HEAD.c.field).where(
+                    FIELD_HEAD.c.table_name == table_name,
+                    FIELD_HEAD.c.row_id == row_id,
+                    FIELD_HEAD.c.field.in_(list(fields)),
+                )
+            ).scalars()
+        )
+        for t, r, f in keys:
+            if f in existing:
+                self.session.execute(
+                    update(FIELD_HEAD)
+                    .where(
+                        FIELD_HEAD.c.table_name == t,
+                        FIELD_HEAD.c.row_id == r,
+                        FIELD_HEAD.c.field == f,
+                    )
+                    .values(change_ids=ids)
+                )
+            else:
+                self.session.execute(
+                    insert(FIELD_HEAD).values(table_name=t, row_id=r, field=f, change_ids=ids)
+                )
+
+    def _note_household(self, table_name: str, row: Mapping) -> None:
+        if table_name == "member":
+            self.dirty_households.add(row["household_id"])
+        elif table_name == "household":
+            self.dirty_households.add(row["id"])

@@ -1,0 +1,64 @@
+"""Column-aware conversion between Python values, database values and change-log JSON.
+
+One home for "what is a value of this column": ops hand in loosely typed values (a money figure as
+int or str, a date as ISO text), the change log stores JSON, replay and sync turn JSON back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, Numeric, Table
+
+
+def logged_columns(table: Table) -> list[Column]:
+    """Columns whose values the change log carries: not the key, not derived, not local."""
+    return [
+        c
+        for c in table.columns
+        if not c.primary_key and not c.info.get("derived") and not c.info.get("local")
+    ]
+
+
+def coerce(col: Column, value):
+    """Bring a value to the column's Python type; raise ValueError for nonsense.
+
+    Empty text is stored as NULL, so "" and None never count as a change of each other.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    t = col.type
+    if isinstance(t, Boolean):
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "是", "yes")
+        return bool(value)
+    if isinstance(t, Numeric):
+        try:
+            d = Decimal(str(value)) if not isinstance(value, Decimal) else value
+        except InvalidOperation as e:
+            raise ValueError(f"不是数字：{value}") from e
+        return d.quantize(Decimal(1).scaleb(-(t.scale or 0)))
+    if isinstance(t, Integer):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(f"不是整数：{value}")
+        return int(value)
+    if isinstance(t, DateTime):
+        return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if isinstance(t, Date):
+        if isinstance(value, datetime):
+            return value.date()
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return value if isinstance(value, str) else str(value)
+
+
+def to_json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def from_json(col: Column, value):
+    return None if value is None else coerce(col, value)

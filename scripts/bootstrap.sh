@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Sets up everything Kace needs on a Debian/Ubuntu machine: system packages (Qt runtime libraries,
+# a CJK TrueType font, poppler for PDF checks), a .venv in the checkout and the project in it.
+# Idempotent: each step is skipped when already done. Works as root or through sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+APT_PACKAGES=(
+  python3 python3-venv python3-pip
+  fonts-wqy-microhei fonts-arphic-uming fontconfig
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
+  libxcb-render-util0 libxcb-image0 libxrender1 libxi6 libnss3 libasound2
+  poppler-utils
+)
+if command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    # libasound2 became libasound2t64 on newer Ubuntu: accept either name.
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+       && ! dpkg-query -W -f='${Status}' "${p}t64" 2>/dev/null | grep -q "ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "[kace] 安装系统软件包: ${missing[*]}"
+    $SUDO apt-get update -qq
+    installable=()
+    for p in "${missing[@]}"; do
+      if apt-cache show "$p" >/dev/null 2>&1; then installable+=("$p");
+      elif apt-cache show "${p}t64" >/dev/null 2>&1; then installable+=("${p}t64"); fi
+    done
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${installable[@]}"
+    $SUDO fc-cache -f >/dev/null 2>&1 || true
+  fi
+else
+  echo "[kace] 不是 Debian/Ubuntu 系统：请自行安装 Python 3.11+、中文 TrueType 字体和 Qt 运行库。" >&2
+fi
+
+PY="${KACE_PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "[kace] 创建虚拟环境 .venv"
+  "$PY" -m venv .venv
+fi
+
+# Reinstall only when pyproject.toml changed (its hash is the stamp).
+extra=""
+[ "$want_tests" = "1" ] && extra="[test]"
+stamp=".venv/.kace-installed${extra}"
+hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ] || [ ! -x .venv/bin/kace ]; then
+  echo "[kace] 安装 Python 依赖 ${extra}"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".${extra}"
+  echo "$hash" > "$stamp"
+fi

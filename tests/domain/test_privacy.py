@@ -1,0 +1,45 @@
+import pytest
+
+from app.domain.privacy import mask_id, mask_phone
+
+
+def test_mask_id_18():
+    assert mask_id("45088119900101123X") == "450881********123X"
+    assert mask_id(" 450881199001011235 ") == "450881********1235"
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("450881900101123", "450881*****1123"),
+        ("45088119900101123542", "450881**********3542"),
+        ("1234567890", "12******90"),
+        ("1234", "1**4"),
+        ("12", "**"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_id_other_lengths(number, masked):
+    assert mask_id(number) == masked
+
+
+@pytest.mark.parametrize("length", range(0, 30))
+def test_mask_id_never_reveals_more_than_ten(length):
+    masked = mask_id("1" * length)
+    assert len(masked) == length
+    assert len(masked) - masked.count("*") <= 10
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [
+        ("13812345678", "138****5678"),
+        ("0771-1234567", "077*****4567"),
+        ("1234567", "****567"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_phone(phone, masked):
+    assert mask_phone(phone) == masked
