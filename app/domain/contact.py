@@ -31,7 +31,7 @@ def validate_phone(text: object) -> str:
     phone = squeeze(text)
     if not phone:
         return ""
-    mobile = re.sub(r"^\+?86", "", phone.replace("-", "")) if len(phone) > 11 else phone.replace("-", "")
+    mobile = re.sub(r"^\+?86(?=1)", "", phone.replace("-", ""))  # drop the country code
     if _MOBILE.fullmatch(mobile):
         return mobile
     fixed = _fixed_line(phone)
