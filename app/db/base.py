@@ -8,6 +8,8 @@ A table is synced (every write recorded) when its class sets ``__synced__ = True
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from decimal import Decimal
 
@@ -25,9 +27,21 @@ NAMING_CONVENTION = {
 Money = Numeric(14, 2, asdecimal=True)
 
 
+def uuid7(ms: int, tail: int) -> str:
+    """A UUID in the version 7 layout (RFC 9562): 48 bits of milliseconds, then 74 random bits."""
+    value = (ms & (2**48 - 1)) << 80 | (tail & (2**80 - 1))
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return str(uuid.UUID(int=value))
+
+
 def new_id() -> str:
-    """Client-generated primary key: rows are created offline on many laptops."""
-    return str(uuid.uuid4())
+    """Client-generated primary key: rows and changes are created offline on many laptops.
+
+    Time-ordered (UUIDv7): new keys land at the end of each index instead of at random places,
+    which keeps inserts fast in tables of millions of rows; the random tail keeps them unique.
+    """
+    return uuid7(time.time_ns() // 1_000_000, int.from_bytes(os.urandom(10), "big"))
 
 
 class Base(DeclarativeBase):

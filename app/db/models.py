@@ -403,7 +403,7 @@ class Change(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     hlc: Mapped[int] = mapped_column(BigInteger)
     user_name: Mapped[str | None] = mapped_column(String(40))
-    tx_id: Mapped[str] = mapped_column(String(36), index=True)
+    tx_id: Mapped[str] = mapped_column(String(36))
     table_name: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[str] = mapped_column(String(36))
     op: Mapped[str] = mapped_column(String(8))

@@ -43,7 +43,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('change', schema=None) as batch_op:
         batch_op.create_index('ix_change_row', ['table_name', 'row_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_change_tx_id'), ['tx_id'], unique=False)
 
     op.create_table('field_head',
     sa.Column('table_name', sa.String(length=40), nullable=False),
@@ -481,7 +480,6 @@ def downgrade() -> None:
     op.drop_table('helper')
     op.drop_table('field_head')
     with op.batch_alter_table('change', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_change_tx_id'))
         batch_op.drop_index('ix_change_row')
 
     op.drop_table('change')
