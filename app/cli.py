@@ -64,7 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=ChineseArgumentParser)
     _db_arg(db_sub.add_parser("upgrade", help="备份并升级数据库结构"))
     _db_arg(db_sub.add_parser("check", help="完整性检查并显示结构版本"))
+
+    from app import commands
+
+    for module in commands.modules():
+        p = sub.add_parser(module.NAME, help=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
     return parser
+
+
+def db_arg(p: argparse.ArgumentParser) -> None:
+    """The --db option every command shares (for app/commands modules)."""
+    _db_arg(p)
+
+
+def open_context(args):
+    """The OpContext for args.db (or the default file), migrated; for app/commands modules."""
+    return _open(args)
 
 
 def _open(args) -> "OpContext":  # noqa: F821 - imported lazily to keep `kace --help` fast
@@ -176,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths.setup_logging()
     try:
-        return COMMANDS[args.command](args)
+        handler = getattr(args, "_run", None) or COMMANDS[args.command]
+        return handler(args)
     except UsageError as e:
         print(f"错误：{e}", file=sys.stderr)
         log.warning("usage error: %s", e)
