@@ -28,7 +28,11 @@ def income_figures(row: Mapping) -> dict:
 
 def row_values(table_name: str, row: Mapping) -> dict:
     """Derived columns that follow from the row's own values."""
-    if table_name in ("member", "helper"):
+    if table_name == "member":
+        number = row.get("id_number")
+        return {"name_initials": initials(row.get("name")),
+                "id_number_reversed": number[::-1] if number else None}
+    if table_name == "helper":
         return {"name_initials": initials(row.get("name"))}
     if table_name == "income":
         return income_figures(row)

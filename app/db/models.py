@@ -141,6 +141,8 @@ class Member(Synced):
     status_reason: Mapped[str | None] = mapped_column(String(200))
     # Pinyin initials of the name ("zsf" for 张三丰) for search as you type.
     name_initials: Mapped[str | None] = derived(mapped_column(String(40), index=True))
+    # The ID number backwards: "the last four digits" becomes an indexed prefix search.
+    id_number_reversed: Mapped[str | None] = derived(mapped_column(String(24), index=True))
 
 
 class Conditions(Synced):

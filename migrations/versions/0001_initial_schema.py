@@ -322,12 +322,14 @@ def upgrade() -> None:
     sa.Column('status_date', sa.Date(), nullable=True),
     sa.Column('status_reason', sa.String(length=200), nullable=True),
     sa.Column('name_initials', sa.String(length=40), nullable=True),
+    sa.Column('id_number_reversed', sa.String(length=24), nullable=True),
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_member_household_id_household')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_member'))
     )
     with op.batch_alter_table('member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_member_id_number_reversed'), ['id_number_reversed'], unique=False)
         batch_op.create_index(batch_op.f('ix_member_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_member_id_number'), ['id_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_member_name'), ['name'], unique=False)
@@ -426,6 +428,7 @@ def downgrade() -> None:
 
     op.drop_table('monitoring_record')
     with op.batch_alter_table('member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_member_id_number_reversed'))
         batch_op.drop_index(batch_op.f('ix_member_name_initials'))
         batch_op.drop_index(batch_op.f('ix_member_name'))
         batch_op.drop_index(batch_op.f('ix_member_id_number'))
