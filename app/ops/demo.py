@@ -465,10 +465,9 @@ class DemoCounty:
             })
         return rows
 
-    def _assistance(self, h: dict, helpers: list[dict]) -> dict[str, list[dict]]:
+    def _assistance(self, h: dict, helper: dict, helpers: list[dict]) -> dict[str, list[dict]]:
         rng = self.rng
         out = {"assignment": [], "plan": [], "measure": [], "loan": [], "visit": []}
-        helper = rng.choice(helpers)
         start = date(h["identified_year"] or 2019, rng.randint(1, 12), 1)
         if rng.random() < 0.1:
             previous = rng.choice(helpers)
@@ -531,9 +530,13 @@ class DemoCounty:
 
     def _village_batch(self, village: dict, size: int) -> dict[str, list[dict]]:
         rng = self.rng
-        helpers = [{"id": self._uuid(), "name": self.people.surname() + self.people.given(rng.choice("男女")),
-                    "unit": rng.choice(UNITS), "post": rng.choice(POSTS), "phone": self._mobile()}
-                   for _ in range(max(1, size // 7))]
+        helpers, slots = [], []
+        while len(slots) < size:  # each helper looks after 5–10 households
+            helper = {"id": self._uuid(), "name": self.people.surname() + self.people.given(rng.choice("男女")),
+                      "unit": rng.choice(UNITS), "post": rng.choice(POSTS), "phone": self._mobile()}
+            helpers.append(helper)
+            slots += [helper] * rng.randint(5, 10)
+        rng.shuffle(slots)
         out: dict[str, list[dict]] = {k: [] for k in TABLES}
         out["helper"] = helpers
         for counter in range(1, size + 1):
@@ -543,7 +546,7 @@ class DemoCounty:
             out["member"].extend(members)
             out["conditions"].append(self._conditions(h))
             out["income"].extend(self._incomes(h, live))
-            for k, rows in self._assistance(h, helpers).items():
+            for k, rows in self._assistance(h, slots[counter - 1], helpers).items():
                 out[k].extend(rows)
             out["household"].append({k: v for k, v in h.items() if not k.startswith("_")})
         return out
