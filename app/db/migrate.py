@@ -106,6 +106,8 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     target = sqlite3.connect(dest)
     try:
         source.backup(target)
+        # A backup is one self-contained file (no -wal/-shm beside it to lose on the way).
+        target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
         source.close()

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import make_engine, make_session_factory
+from app.domain.roles import require_edit
 from app.sync.changelog import ChangeWriter
 
 
@@ -29,6 +30,8 @@ class OpContext:
     engine: Engine
     user: str | None = None
     today_fn: Any = date.today
+    # The logged-in user's role (app/domain/roles); None is the system itself (CLI, scripts).
+    role: str | None = None
 
     def __post_init__(self) -> None:
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
@@ -46,6 +49,7 @@ class OpContext:
         bulk=True (demo, import) commits without waiting for the disk (SQLite synchronous=NORMAL
         in WAL mode: still atomic and never corrupt; a power cut may only undo the last batch).
         """
+        require_edit(self.role)
         with (self._bulk_sessions() if bulk else self.sessions).begin() as session:
             writer = ChangeWriter(session, self.user)
             yield writer
