@@ -14,14 +14,7 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
-def _sqlite_pragmas(synchronous: str):
-    def on_connect(dbapi_conn, _record) -> None:
-        _on_sqlite_connect(dbapi_conn, synchronous)
-
-    return on_connect
-
-
-def _on_sqlite_connect(dbapi_conn, synchronous: str = "FULL") -> None:
+def _on_sqlite_connect(dbapi_conn, _record) -> None:
     # Let SQLAlchemy issue BEGIN itself (pysqlite's own transaction handling is off) so
     # `with session.begin()` is one real SQLite transaction.
     dbapi_conn.isolation_level = None
@@ -29,9 +22,8 @@ def _on_sqlite_connect(dbapi_conn, synchronous: str = "FULL") -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
-    # FULL: a committed save survives a power cut, not only a crash. Bulk loads use NORMAL
-    # (WAL keeps the file consistent; only the last batches may be undone by a power cut).
-    cur.execute(f"PRAGMA synchronous={synchronous}")
+    # FULL: a committed save survives a power cut, not only a crash.
+    cur.execute("PRAGMA synchronous=FULL")
     # 128 MB page cache: index pages of the big tables stay in memory on a 100k-household county.
     cur.execute("PRAGMA cache_size=-131072")
     cur.close()
@@ -40,17 +32,32 @@ def _on_sqlite_connect(dbapi_conn, synchronous: str = "FULL") -> None:
 def _on_sqlite_begin(conn) -> None:
     # Writers take the write lock at BEGIN (IMMEDIATE), so a save never fails half-way on a lock;
     # readers (execution option readonly=True) begin DEFERRED and never wait for a writer.
-    if conn.get_execution_options().get("readonly"):
+    # Bulk loads (execution option bulk=True: demo, import) commit without waiting for the disk:
+    # synchronous=NORMAL in WAL mode is still atomic and never corrupt, a power cut may only undo
+    # the last batches. It can only be set outside a transaction, so here, before BEGIN.
+    options = conn.get_execution_options()
+    if options.get("readonly"):
         conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    if options.get("bulk"):
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, synchronous: str = "FULL", **kw) -> Engine:
+def _on_sqlite_checkin(dbapi_conn, _record) -> None:
+    """Back to full durability before a pooled connection serves anyone else."""
+    try:
+        dbapi_conn.execute("PRAGMA synchronous=FULL")
+    except Exception:  # noqa: BLE001 - a broken connection is discarded by the pool anyway
+        pass
+
+
+def make_engine(url: str, **kw) -> Engine:
     engine = create_engine(url, **kw)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas(synchronous))
+        event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
+        event.listen(engine, "checkin", _on_sqlite_checkin)
     return engine
 
 
@@ -62,8 +69,9 @@ def _refuse_unlogged_writes(session: Session, _context, _instances) -> None:
             raise RuntimeError(f"{type(obj).__name__} 必须通过 ChangeWriter 写入（变更记录）")
 
 
-def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
-    bind = engine.execution_options(readonly=True) if readonly else engine
+def make_session_factory(engine: Engine, *, readonly: bool = False,
+                         bulk: bool = False) -> sessionmaker[Session]:
+    bind = engine.execution_options(readonly=readonly, bulk=bulk) if readonly or bulk else engine
     factory = sessionmaker(bind, expire_on_commit=False)
     event.listen(factory, "before_flush", _refuse_unlogged_writes)
     return factory

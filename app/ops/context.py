@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.engine import make_engine, make_session_factory
+from app.db.engine import make_session_factory
 from app.domain.roles import require_edit
 from app.sync.changelog import ChangeWriter
 
@@ -36,7 +36,7 @@ class OpContext:
     def __post_init__(self) -> None:
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self.read_sessions: sessionmaker[Session] = make_session_factory(self.engine, readonly=True)
-        self._bulk: sessionmaker[Session] | None = None
+        self.bulk_sessions: sessionmaker[Session] = make_session_factory(self.engine, bulk=True)
 
     @property
     def today(self) -> date:
@@ -46,22 +46,13 @@ class OpContext:
     def write(self, *, bulk: bool = False) -> Iterator[ChangeWriter]:
         """One transaction: rows, change records and counters commit together or not at all.
 
-        bulk=True (demo, import) commits without waiting for the disk (SQLite synchronous=NORMAL
-        in WAL mode: still atomic and never corrupt; a power cut may only undo the last batch).
+        bulk=True (demo, import) commits without waiting for the disk (see app/db/engine.py).
         """
         require_edit(self.role)
-        with (self._bulk_sessions() if bulk else self.sessions).begin() as session:
+        with (self.bulk_sessions if bulk else self.sessions).begin() as session:
             writer = ChangeWriter(session, self.user)
             yield writer
             writer.finish()
-
-    def _bulk_sessions(self) -> sessionmaker[Session]:
-        if self.engine.dialect.name != "sqlite":
-            return self.sessions
-        if self._bulk is None:
-            url = self.engine.url.render_as_string(hide_password=False)
-            self._bulk = make_session_factory(make_engine(url, synchronous="NORMAL"))
-        return self._bulk
 
     @contextmanager
     def read(self) -> Iterator[Session]:
