@@ -27,9 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.db import queries  # noqa: E402
 from app.db.migrate import open_sqlite  # noqa: E402
-from app.domain import codes  # noqa: E402
 from app.ops.context import OpContext  # noqa: E402
-from app.ops.demo import make_demo  # noqa: E402
 
 
 def timed(fn, repeat: int) -> list[float]:

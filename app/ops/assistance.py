@@ -14,6 +14,7 @@ from app.domain.errors import DomainError
 from app.ops.context import OpContext, Result, done
 from app.ops.households import _household
 from app.ops.records import _upsert_yearly
+from app.ops.rows import tombstone_row, update_row
 from app.ops.validation import clean
 
 A, HP = Assignment.__table__, Helper.__table__
@@ -32,10 +33,7 @@ def create_helper(ctx: OpContext, values: Mapping[str, Any]) -> Result:
 
 
 def update_helper(ctx: OpContext, helper_id: str, values: Mapping[str, Any]) -> Result:
-    v = clean("helper", values, ctx.today)
-    with ctx.write() as w:
-        diff = w.update(HP, helper_id, v)
-    return done(w, diff)
+    return update_row(ctx, HP, helper_id, values)
 
 
 def assign_helper(ctx: OpContext, household_id: str, helper_id: str,
@@ -84,16 +82,11 @@ def add_measure(ctx: OpContext, household_id: str, values: Mapping[str, Any]) ->
 
 
 def update_measure(ctx: OpContext, measure_id: str, values: Mapping[str, Any]) -> Result:
-    v = clean("measure", values, ctx.today)
-    with ctx.write() as w:
-        diff = w.update(Measure.__table__, measure_id, v)
-    return done(w, diff)
+    return update_row(ctx, Measure.__table__, measure_id, values)
 
 
 def remove_measure(ctx: OpContext, measure_id: str) -> Result:
-    with ctx.write() as w:
-        diff = w.tombstone(Measure.__table__, measure_id)
-    return done(w, diff)
+    return tombstone_row(ctx, Measure.__table__, measure_id)
 
 
 def loan_warnings(amount: Decimal | None, term_months: int | None) -> list[str]:

@@ -14,6 +14,7 @@ from app.domain.errors import DomainError, ValidationErrors
 from app.domain.household_code import format_household_code
 from app.domain.idcard import parse_id
 from app.ops.context import OpContext, Result, done
+from app.ops.rows import tombstone_row
 from app.ops.validation import clean
 
 H, M, R = Household.__table__, Member.__table__, Region.__table__
@@ -186,6 +187,4 @@ def update_member(ctx: OpContext, member_id: str, values: Mapping[str, Any]) -> 
 
 
 def remove_member(ctx: OpContext, member_id: str) -> Result:
-    with ctx.write() as w:
-        diff = w.tombstone(M, member_id)
-    return done(w, diff)
+    return tombstone_row(ctx, M, member_id)

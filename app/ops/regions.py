@@ -11,6 +11,7 @@ from app.db.models import Region
 from app.domain.errors import DomainError
 from app.domain.regions import parse_division_code
 from app.ops.context import OpContext, Result, done
+from app.ops.rows import update_row
 from app.ops.validation import clean
 
 R = Region.__table__
@@ -38,7 +39,4 @@ def create_region(ctx: OpContext, code: str, name: str, level: str, parent_id: s
 
 
 def update_village(ctx: OpContext, village_id: str, values: Mapping[str, Any]) -> Result:
-    v = clean("region", values, ctx.today)
-    with ctx.write() as w:
-        diff = w.update(R, village_id, v)
-    return done(w, diff)
+    return update_row(ctx, R, village_id, values)

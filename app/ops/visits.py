@@ -9,6 +9,7 @@ from app.db.models import Visit
 from app.domain.errors import DomainError
 from app.ops.context import OpContext, Result, done
 from app.ops.households import _household
+from app.ops.rows import tombstone_row, update_row
 from app.ops.validation import clean
 
 V = Visit.__table__
@@ -19,8 +20,6 @@ def record_visit(ctx: OpContext, household_id: str, values: Mapping[str, Any]) -
     v.setdefault("visit_date", ctx.today)
     if v["visit_date"] is None:
         v["visit_date"] = ctx.today
-    if v["visit_date"] > ctx.today:
-        raise DomainError("走访日期", f"走访日期不能晚于今天：{v['visit_date'].isoformat()}")
     if not v.get("helper_id") and not v.get("visitors"):
         raise DomainError("走访人", "请填写走访人或选择帮扶责任人")
     with ctx.write() as w:
@@ -30,13 +29,8 @@ def record_visit(ctx: OpContext, household_id: str, values: Mapping[str, Any]) -
 
 
 def update_visit(ctx: OpContext, visit_id: str, values: Mapping[str, Any]) -> Result:
-    v = clean("visit", values, ctx.today)
-    with ctx.write() as w:
-        diff = w.update(V, visit_id, v)
-    return done(w, diff)
+    return update_row(ctx, V, visit_id, values)
 
 
 def delete_visit(ctx: OpContext, visit_id: str) -> Result:
-    with ctx.write() as w:
-        diff = w.tombstone(V, visit_id)
-    return done(w, diff)
+    return tombstone_row(ctx, V, visit_id)

@@ -70,7 +70,6 @@ class ChangeWriter:
         writers (demo, import) whose values already have the columns' Python types."""
         table = self._table(table)
         cols = logged_columns(table)
-        names = [c.name for c in cols]
         blank = _blank_row(table)
         json_convs = [(c.name, json_converter(c)) for c in cols]
         now = datetime.now(UTC).replace(tzinfo=None)

@@ -3,7 +3,6 @@ the database always passes integrity_check and every committed save is still the
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
