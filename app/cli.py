@@ -183,14 +183,15 @@ COMMANDS = {"gui": cmd_gui, "demo": cmd_demo, "stats": cmd_stats, "villages": cm
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.db.migrate import DatabaseRefused
-    from app.domain.errors import DomainError
-
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--db") or argv[0] in ("--demo",):
         argv = ["gui", *argv]
     args = parser.parse_args(argv)
+    # Imported after parsing: `kace --version` and `--help` need neither alembic nor SQLAlchemy.
+    from app.db.migrate import DatabaseRefused
+    from app.domain.errors import DomainError
+
     paths.setup_logging()
     try:
         handler = getattr(args, "_run", None) or COMMANDS[args.command]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,15 @@ from app.db.models import Replica
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+def _migrations_dir() -> Path:
+    """The alembic scripts: beside the app package in a checkout, in the bundle when frozen."""
+    if getattr(sys, "frozen", False) and hasattr(sys, "_MEIPASS"):  # PyInstaller (packaging/kace.spec)
+        return Path(sys._MEIPASS) / "migrations"
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+MIGRATIONS_DIR = _migrations_dir()
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
