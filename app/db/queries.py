@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from functools import lru_cache
@@ -11,9 +12,11 @@ from functools import lru_cache
 from sqlalchemy import Float, bindparam, func, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from app.db.models import SYNCED_TABLES, Change, Household, Income, Member, Region, Visit
-from app.domain import codes
+from app.db.models import SYNCED_TABLES, Change, Household, Income, Measure, Member, Region, Visit
+from app.domain import codes, workflow
 from app.domain.idcard import normalize_id
+from app.domain.incidence import poverty_incidence, village_threshold
+from app.domain.regions import is_western
 
 H, M, R, V, I, CH = (Household.__table__, Member.__table__, Region.__table__, Visit.__table__,
                     Income.__table__, Change.__table__)
@@ -26,6 +29,20 @@ def village_by_code(session: Session, code: str):
         select(R.c.id, R.c.code, R.c.name).where(R.c.code == code, R.c.level == "village",
                                                  R.c.deleted.is_(False))
     ).first()
+
+
+def place_names(session: Session, village_id: str) -> dict[str, str]:
+    """省 市 县 乡 村 names of a village by level ("province" … "village"), and "village_code"."""
+    out, current = {}, village_id
+    while current:
+        row = session.execute(select(R.c.name, R.c.level, R.c.code, R.c.parent_id).where(R.c.id == current)).first()
+        if row is None:
+            break
+        out[row.level] = row.name
+        if row.level == "village":
+            out["village_code"] = row.code
+        current = row.parent_id
+    return out
 
 
 def villages(session: Session) -> list[dict]:
@@ -75,8 +92,8 @@ def _change_count(session: Session, village_id: str | None) -> int:
     ).scalar_one()
 
 
-def stats(session: Session, village_id: str | None = None) -> dict:
-    """The figures of `kace stats --json` (issue contract: keys must not be renamed)."""
+def stats(session: Session, village_id: str | None = None, today: date | None = None) -> dict:
+    """The figures of `kace stats --json` (issue contract: keys must not be renamed, only added)."""
     scope = _scope(village_id)
 
     def count_children(table) -> int:
@@ -111,6 +128,61 @@ def stats(session: Session, village_id: str | None = None) -> dict:
         "changes": _change_count(session, village_id),
         "by_status": by_status,
         "income_per_capita": {"year": latest, **percentiles(values)},
+        **more_stats(session, village_id, today or date.today()),
+    }
+
+
+def _by_code(session: Session, column, scope, codelist: codes.CodeList, empty: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    rows = session.execute(select(column, func.count()).where(scope).group_by(column).order_by(func.count().desc()))
+    for code, n in rows:
+        label = (codelist.label(code) if code in codelist else code) if code else empty
+        out[label] = out.get(label, 0) + n
+    return out
+
+
+def poverty_population(session: Session, village_id: str | None = None) -> int:
+    """未脱贫建档立卡人口: members in 正常 of households not yet exited (domain.md §5)."""
+    scope = _scope(village_id) & H.c.status.in_(sorted(workflow.NOT_EXITED))
+    return session.execute(select(func.count()).where(
+        M.c.deleted.is_(False), M.c.status == codes.MEMBER_STATUS.code("正常"),
+        M.c.household_id.in_(select(H.c.id).where(scope)))).scalar_one()
+
+
+def more_stats(session: Session, village_id: str | None, today: date) -> dict:
+    """By cause, by category, 贫困发生率, visits this month, measures by type and amount."""
+    scope = _scope(village_id)
+    in_scope = select(H.c.id).where(scope)
+    poor = poverty_population(session, village_id)
+    village_scope = (R.c.level == "village") & R.c.deleted.is_(False)
+    if village_id is not None:
+        village_scope &= R.c.id == village_id
+    agri = session.execute(select(func.sum(R.c.agri_population)).where(village_scope)).scalar()
+    first_code = session.execute(select(R.c.code).where(village_scope).limit(1)).scalar()
+    western = is_western(first_code) if first_code else None
+    rate = float(poverty_incidence(poor, agri)) if agri else None
+    month_start = today.replace(day=1)
+    visit_scope = (V.c.deleted.is_(False) & V.c.household_id.in_(in_scope) & (V.c.visit_date >= month_start)
+                   & (V.c.visit_date <= today))
+    visits, visited = session.execute(select(func.count(), func.count(func.distinct(V.c.household_id)))
+                                      .where(visit_scope)).one()
+    ME = Measure.__table__
+    measures = {}
+    for code, n, amount in session.execute(
+            select(ME.c.type, func.count(), func.sum(ME.c.amount))
+            .where(ME.c.deleted.is_(False), ME.c.household_id.in_(in_scope)).group_by(ME.c.type)):
+        label = codes.MEASURE_TYPE.label(code) if code in codes.MEASURE_TYPE else (code or "未填写")
+        measures[label] = {"count": n, "amount": _money(amount or 0)}
+    return {
+        "by_cause": _by_code(session, H.c.main_cause, scope, codes.CAUSE, "未填写"),
+        "by_category": _by_code(session, H.c.category, scope, codes.CATEGORY, "未填写"),
+        "poverty_incidence": {
+            "poor_population": poor, "agri_population": agri, "rate": rate,
+            "threshold": float(village_threshold(western)) if western is not None else None,
+        },
+        "visits_this_month": visits,
+        "households_visited_this_month": visited,
+        "measures_by_type": dict(sorted(measures.items(), key=lambda kv: -kv[1]["amount"])),
     }
 
 

@@ -17,6 +17,7 @@ from app.domain.poverty_line import PovertyLine
 COMPULSORY_AGES = range(6, 16)  # 义务教育: 6–15 years old
 # Education at or above 初中 means compulsory schooling is finished, not abandoned.
 _FINISHED_COMPULSORY = frozenset(EDUCATION.code(level) for level in ("初中", "高中", "大专", "本科及以上"))
+FINISHED_COMPULSORY = _FINISHED_COMPULSORY  # public name for the data-quality rules (MB01)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 from app.domain.errors import DomainError
 from app.domain.text import squeeze
@@ -18,6 +19,8 @@ from app.domain.text import squeeze
 FIELD = "身份证号"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+_ZERO_SUM = 48 * sum(_WEIGHTS)
+_FIRST17 = re.compile(r"[0-9]{17}")
 MAX_AGE = 120
 _DISABILITY_CARD_LENGTHS = (20, 22)
 _SHAPES = {15: re.compile(r"[0-9]{15}"), 18: re.compile(r"[0-9]{17}[0-9X]")}
@@ -31,9 +34,10 @@ def normalize_id(text: object) -> str:
 
 def check_char(first17: str) -> str:
     """The check character of the first 17 digits of an 18-character number."""
-    if not re.fullmatch(r"[0-9]{17}", first17 or ""):
+    if not _FIRST17.fullmatch(first17 or ""):
         raise DomainError(FIELD, f"身份证号前17位必须是数字：{first17}", "ID02")
-    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
+    # ASCII codes times the weights, minus 48 ("0") times the weights: the digit sum, computed in C.
+    return _CHECK_CHARS[(sum(map(mul, first17.encode(), _WEIGHTS)) - _ZERO_SUM) % 11]
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,11 @@ def id_warnings(
         info = parse_id(text, today)
     except DomainError:
         return []
+    return info_warnings(info, sex=sex, province_code=province_code)
+
+
+def info_warnings(info: IdInfo, *, sex: str | None = None, province_code: str | None = None) -> list[DomainError]:
+    """id_warnings for an already parsed number (the data check parses each number once)."""
     found = []
     if sex and sex.strip() in ("男", "女") and sex.strip() != info.sex:
         found.append(DomainError(

@@ -30,6 +30,7 @@ class SharedContext:
         self.engine = ctx.engine
         self.user = ctx.user
         self.today_fn = ctx.today_fn
+        self.role = getattr(ctx, "role", None)
 
     @property
     def today(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from app.printing.data import HelperData, HouseholdCardData, MemberRow
 from app.printing.job import Job, Output, PrintOptions, PrintResult
@@ -16,6 +16,8 @@ from app.printing.text import day, money, num
 WIDTH = content_width(PORTRAIT)
 VISIT_ROWS = 12  # a year of monthly visits: filled rows first, blank ones to write on after
 MIN_BLANK_VISITS = 4
+SIGN_OFF_ROOM = 130  # heading, table header, spacer and signature lines of the last section (points)
+STEP_ROW_ROOM = 22  # one row of the exit record
 
 MEMBER_COLUMNS = (
     ("序号", 22, "C"), ("姓名", 38, "C"), ("性别", 22, "C"), ("身份证号", 84, "C"), ("与户主\n关系", 36, "C"),
@@ -131,9 +133,11 @@ def _visits_and_exit(job: Job, d: HouseholdCardData) -> list[Flowable]:
     visits = [[day(v.date), v.visitor, v.kind, v.summary, ""] for v in d.visits]
     blank = max(MIN_BLANK_VISITS, VISIT_ROWS - len(visits))
     steps = [[s.step, day(s.date), s.by, s.result] for s in d.exit_steps]
+    # The exit record and the signatures stay together: not a blank row and the sign-off alone overleaf.
+    room = SIGN_OFF_ROOM + STEP_ROW_ROOM * max(len(steps), 3)
     return [
         *heading(job, "八、走访记录"), table(job, VISIT_COLUMNS, visits, blank_rows=blank, blank_height=26),
-        *heading(job, "九、脱贫退出"), table(job, STEP_COLUMNS, steps, blank_rows=0 if steps else 3),
+        CondPageBreak(room), *heading(job, "九、脱贫退出"), table(job, STEP_COLUMNS, steps, blank_rows=0 if steps else 3),
         Spacer(1, 18), signatures(job, ["户主（签字）", "帮扶责任人（签字）", "村委会（盖章）"], WIDTH, date_line=True),
     ]  # fmt: skip
 

@@ -1,1 +1,196 @@
-"""Placeholder replaced below."""
+"""`kace gui`: build the application context in main() and open the main window.
+
+Exit codes as the CLI's: 0 success, 3 a database that cannot be opened (a dialog says why; in
+screenshot mode the message goes to stderr). `--screenshot OUT.png [--open-household 户编号]` opens
+the window offscreen, waits until the list is populated, saves a PNG of the window (or of that
+household's editor) and exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from app import paths
+
+log = logging.getLogger("kace.ui")
+EXIT_OK, EXIT_DB, EXIT_FAIL = 0, 3, 1
+
+
+def make_qapp(offscreen: bool = False):
+    if offscreen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import i18n
+
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName("kace")
+        QCoreApplication.setApplicationName("卡册")
+        QCoreApplication.setApplicationVersion(paths.version())
+        app = QApplication(sys.argv[:1])
+        app.setStyle("Fusion")
+        app._kace_translators = i18n.install_translations(app)
+        i18n.apply_font(app)
+        i18n.apply_style(app)
+    return app
+
+
+def build_context(db_path: Path, interaction=None, user: str | None = None, today_fn=None):
+    """Open (check, back up, migrate) the database and build the AppContext.
+    Raises DatabaseRefused with a Chinese message."""
+    from app.db.migrate import open_sqlite
+    from app.ops.context import OpContext
+    from app.ui.context import AppContext
+    from app.ui.settings import Settings
+
+    engine = open_sqlite(db_path)
+    limit_page_cache(engine)
+    user = user or paths.os_user()
+    ops = OpContext(engine, user=user) if today_fn is None else OpContext(engine, user=user, today_fn=today_fn)
+    return AppContext(ops, db_path, Settings(), interaction, user)
+
+
+PAGE_CACHE_KB = 16 * 1024
+
+
+def limit_page_cache(engine) -> None:
+    """16 MB of SQLite page cache per connection in the desktop program (the engine's default is
+    sized for the county server's bulk work): a cheap laptop keeps its memory, the operating
+    system's file cache still holds the file."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _cache(dbapi_conn, _record):
+        dbapi_conn.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KB}")
+
+    engine.dispose()  # connections opened while migrating get the setting too
+
+
+def _is_empty(app_ctx) -> bool:
+    from sqlalchemy import func, select
+
+    from app.db.models import Household
+
+    with app_ctx.ops.read() as s:
+        return not s.execute(select(func.count()).select_from(Household)).scalar()
+
+
+def _make_demo(app_ctx, households: int) -> None:
+    from app.ops.demo import make_demo
+
+    def demo(ops, progress=None):
+        return make_demo(ops, households, 1, None, progress=progress, parallel=False)
+
+    app_ctx.runner.run(demo, label="正在生成演示数据", progress=True, undoable=False)
+    app_ctx.runner.wait(timeout=3600)
+
+
+def run_gui(args) -> int:
+    from app.db.migrate import DatabaseRefused
+    from app.ui.errors import install_excepthook
+    from app.ui.interaction import Interaction
+
+    shot = getattr(args, "screenshot", None)
+    app = make_qapp(offscreen=bool(shot))
+    interaction = Interaction()
+    path = Path(args.db or paths.default_db_path()).expanduser()
+    try:
+        app_ctx = build_context(path, interaction)
+    except DatabaseRefused as e:
+        log.error("database refused: %s", e.detail)
+        if shot:
+            print(f"错误：{e.message}", file=sys.stderr)
+        else:
+            interaction.error("无法打开数据库", e.message)
+        return EXIT_DB
+    install_excepthook(interaction.error)
+    if getattr(args, "demo", False) and _is_empty(app_ctx):
+        _make_demo(app_ctx, args.demo_households)
+
+    window = open_main_window(app_ctx)
+    if shot:
+        try:
+            return screenshot(window, Path(shot), getattr(args, "open_household", None))
+        finally:
+            app_ctx.close()
+    window.show()
+    code = app.exec()
+    app_ctx.close()
+    return code
+
+
+def open_main_window(app_ctx):
+    """The main window, plus what the running program does once it has settled."""
+    import gc
+
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(app_ctx)
+    # Once the list and the search index are loaded, the objects made so far live as long as
+    # the program: freezing them keeps the cyclic collector from walking them all again (a
+    # ~100 ms pause in the middle of scrolling on a 100k-household county).
+    window.list.index_ready.connect(gc.freeze)
+    return window
+
+
+def wait_until(predicate, timeout: float = 60.0) -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        QApplication.processEvents()
+        time.sleep(0.005)
+    return True
+
+
+def settle_window(window) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    wait_until(lambda: window.list.is_loaded() and window.tree.model_.rowCount() > 0)
+    window.settle()
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def screenshot(window, out: Path, household_code: str | None = None, tab: int | None = None) -> int:
+    """Show the window offscreen, wait for the list, save a PNG of it (or of an editor)."""
+    from app.db import ui_queries
+
+    window.resize(1280, 760)
+    window.show()
+    settle_window(window)
+    target = window
+    if household_code:
+        with window.app.ops.read() as s:
+            household_id = ui_queries.household_by_code(s, household_code)
+        if household_id is None:
+            print(f"错误：户编号不存在：{household_code}", file=sys.stderr)
+            return 2
+        window.list.select_household(household_id)
+        target = window.open_household(household_id, tab)
+        target.resize(1100, 700)
+        settle_window(window)
+    return save_png(target, out)
+
+
+def save_png(widget, out: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(5):
+        QApplication.processEvents()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pixmap = widget.grab()
+    if not pixmap.save(str(out), "PNG"):
+        print(f"错误：无法保存截图：{out}", file=sys.stderr)
+        return EXIT_FAIL
+    print(f"截图已保存：{out}（{pixmap.width()}×{pixmap.height()}）", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,55 @@
+"""`kace check`: the data-quality rules of domain.md §8 over the database or one village."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+NAME = "check"
+HELP = "数据质量核查"
+
+
+def add_arguments(parser) -> None:
+    from app.cli import db_arg
+
+    db_arg(parser)
+    parser.add_argument("--village", metavar="区划代码", help="只核查该村")
+    parser.add_argument("--rule", metavar="规则", nargs="+", action="extend", default=[],
+                        help="只运行这些规则（如 ID03 HH01，可用逗号分隔）")
+    parser.add_argument("--json", action="store_true", help="输出 JSON")
+    parser.add_argument("--xlsx", type=Path, metavar="文件", help="同时把问题清单导出为 Excel 文件")
+
+
+def run(args) -> int:
+    from app.cli import UsageError, open_context
+    from app.domain.errors import DomainError
+    from app.ops.quality import run_check, village_id_for
+
+    rule_ids = [r for arg in args.rule for r in arg.replace("，", ",").split(",") if r.strip()]
+    ctx = open_context(args)
+    try:
+        village_id = village_id_for(ctx, args.village)
+        report = run_check(ctx, village_id, rule_ids or None)
+    except DomainError as e:
+        raise UsageError(e.message) from e
+    if args.xlsx:
+        from app.exchange.findings import write_findings
+
+        write_findings(report.findings, args.xlsx)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False))
+        sys.stdout.write("\n")
+        return 0
+    counts = report.counts
+    sev = counts["by_severity"]
+    print(f"共发现问题 {counts['total']} 条（错误 {sev['错误']}，警告 {sev['警告']}，提示 {sev['提示']}），"
+          f"涉及 {counts['households']} 户")
+    from app.domain.quality import RULES
+
+    for rule_id, n in counts["by_rule"].items():
+        rule = RULES[rule_id]
+        print(f"  {rule_id} [{rule.severity}] {rule.title}：{n} 条")
+    if args.xlsx:
+        print(f"问题清单已导出：{args.xlsx}")
+    return 0

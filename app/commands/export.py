@@ -1,0 +1,37 @@
+"""`kace export xlsx`: a village's 花名册 in the national layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NAME = "export"
+HELP = "导出数据（Excel 花名册）"
+
+
+def add_arguments(parser) -> None:
+    from app.cli import ChineseArgumentParser, db_arg
+
+    sub = parser.add_subparsers(dest="export_format", required=True, parser_class=ChineseArgumentParser)
+    xlsx = sub.add_parser("xlsx", help="导出村花名册（国家系统格式，身份证号为文本）")
+    db_arg(xlsx)
+    xlsx.add_argument("--village", metavar="区划代码", required=True)
+    xlsx.add_argument("--out", type=Path, metavar="文件.xlsx", required=True)
+    xlsx.add_argument("--members", action="store_true", help="一行一人（默认一行一户）")
+
+
+def run(args) -> int:
+    from app.cli import UsageError, open_context
+    from app.domain.errors import DomainError
+    from app.exchange.exporter import export_xlsx
+    from app.ops.quality import village_id_for
+
+    ctx = open_context(args)
+    try:
+        village_id = village_id_for(ctx, args.village)
+    except DomainError as e:
+        raise UsageError(e.message) from e
+    if not args.out.parent.is_dir():
+        raise UsageError(f"文件夹不存在：{args.out.parent}")
+    result = export_xlsx(ctx, village_id, args.out, members=args.members)
+    print(f"已导出 {result.households} 户、{result.rows} 行：{result.path}")
+    return 0

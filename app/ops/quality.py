@@ -1,0 +1,126 @@
+"""Running the data-quality rules (domain.md §8) over the database: `kace check` and the 数据核查 view."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.db.engine import make_engine
+from app.db.models import Household, Region
+from app.db.queries import village_by_code
+from app.domain import quality
+from app.domain.errors import DomainError
+from app.domain.quality import Finding
+from app.domain.quality.engine import dataset_order, is_dataset_finding
+from app.ops.context import OpContext
+from app.ops.snapshot import gc_paused, load_dataset
+
+H, R = Household.__table__, Region.__table__
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    findings: list[Finding]
+    counts: dict
+
+    def to_json(self) -> dict:
+        return {"findings": [f.to_json() for f in self.findings], "counts": self.counts}
+
+
+def village_id_for(ctx: OpContext, code: str | None) -> str | None:
+    """The id of the village with this 12-digit code; DomainError if there is none."""
+    if code is None:
+        return None
+    with ctx.read() as s:
+        row = village_by_code(s, code.strip())
+    if row is None:
+        raise DomainError("村", f"村不存在：{code}")
+    return row.id
+
+
+def run_check(ctx: OpContext, village_id: str | None = None,
+              rule_ids: Iterable[str] | None = None) -> CheckReport:
+    """Every finding of the chosen rules over one village or the whole database."""
+    rule_ids = list(rule_ids) if rule_ids else None
+    quality.select_rules(rule_ids)  # an unknown rule id is refused before any loading
+    halves = _halves(ctx) if village_id is None else None
+    if halves:
+        findings = _check_in_two_processes(ctx, halves, rule_ids)
+    else:
+        findings = check_villages(ctx, [village_id] if village_id else None, rule_ids)
+    return CheckReport(findings, quality.counts(findings))
+
+
+def check_villages(ctx: OpContext, village_ids: list[str] | None, rule_ids: list[str] | None) -> list[Finding]:
+    """The findings over some villages (None: the whole database)."""
+    with gc_paused():
+        with ctx.read() as s:
+            ds = load_dataset(s, ctx.today, village_ids=village_ids)
+        findings = quality.run(ds, rule_ids)
+        del ds  # freed here, still without the collector walking it
+    return findings
+
+
+# A county this big is checked by two processes, half of the villages each, where the system can fork
+# (Linux, macOS), has two cores and the program runs no other thread (the `kace check` command): each loads and checks its villages as a village check does
+# (duplicates are still looked up across the whole database), and the lists are merged in order.
+PARALLEL_FROM = 20_000
+
+
+def _halves(ctx: OpContext) -> tuple[list[str], list[str]] | None:
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        return None
+    if threading.active_count() > 1:  # forking a threaded program (the desktop client) is not safe
+        return None
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > os.cpu_count() - 0.5:
+        return None  # no idle core: a second process would only add its own loading
+    if ctx.engine.dialect.name != "sqlite":
+        return None
+    with ctx.read() as s:
+        counts = s.execute(select(H.c.village_id, func.count()).where(H.c.deleted.is_(False))
+                           .group_by(H.c.village_id).order_by(H.c.village_id)).all()
+        villages = s.execute(select(R.c.id).where(R.c.level == "village", R.c.deleted.is_(False))
+                             .order_by(R.c.id)).scalars().all()
+    total = sum(n for _, n in counts)
+    if total < PARALLEL_FROM:
+        return None
+    by_village = dict(counts)
+    first, running = [], 0
+    for v in villages:  # the order households are checked in: by village id
+        if running >= total / 2:
+            break
+        first.append(v)
+        running += by_village.get(v, 0)
+    second = villages[len(first):]
+    return first, second
+
+
+def _child_check(url: str, user: str | None, today, village_ids, rule_ids) -> list[Finding]:
+    ctx = OpContext(make_engine(url), user=user, today_fn=lambda: today)
+    try:
+        return check_villages(ctx, village_ids, rule_ids)
+    finally:
+        ctx.engine.dispose()
+
+
+def _check_in_two_processes(ctx: OpContext, halves, rule_ids) -> list[Finding]:
+    first, second = halves
+    ctx.engine.dispose()  # no pooled connection crosses the fork
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pending = pool.apply_async(_child_check, (url, ctx.user, ctx.today, first, rule_ids))
+        mine = check_villages(ctx, second, rule_ids)
+        theirs = pending.get()
+    per_household = [f for f in theirs if not is_dataset_finding(f)] + [f for f in mine if not is_dataset_finding(f)]
+    across = sorted((f for f in theirs + mine if is_dataset_finding(f)), key=dataset_order)
+    return per_household + across
+
+
+def rule_catalogue() -> list[dict]:
+    """Every rule with its id, severity and title (the view's grouping and the help text)."""
+    return [{"rule": r.id, "severity": r.severity, "title": r.title} for r in quality.select_rules()]

@@ -1,0 +1,133 @@
+"""变更历史 (from the change log: who, when, which record, field, old → new) and the read-only
+退出评估 page the exit workflow fills."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout
+
+from app.db import ui_queries
+from app.domain import codes, fields
+from app.ops.undo import OBJECT_NAMES
+from app.ui.editor.base import EditorTab
+from app.ui.editor.records import compact_table
+from app.ui.table_model import Column, RecordTableModel, show
+
+OPS = {"create": "新建", "update": "修改", "delete": "删除"}
+HISTORY_COLUMNS = [Column("when", "时间"), Column("user", "用户"), Column("object", "记录"),
+                   Column("op", "操作"), Column("field", "字段"), Column("old", "原值"),
+                   Column("new", "新值")]
+SKIP = {"household_id", "deleted"}
+
+
+def value_text(table: str, field: str, value, refs: dict[str, str]) -> str:
+    """A logged JSON value as the user knows it: labels for codes, 是/否, names for references."""
+    if value is None or value == "":
+        return ""
+    try:
+        if field in fields.CODED.get(table, {}):
+            return fields.CODED[table][field].label(value)
+        if field in fields.CODED_SETS.get(table, {}):
+            return codes.set_labels(fields.CODED_SETS[table][field], value, "、")
+    except Exception:  # noqa: BLE001 - an unknown code is shown as stored
+        return str(value)
+    if field.endswith("_id"):
+        return refs.get(value, value)
+    return show(value)
+
+
+def history_rows(records: list[dict], refs: dict[str, str]) -> list[dict]:
+    """One row per changed field; a created row is one line."""
+    rows = []
+    for rec in records:
+        table = rec["table_name"]
+        when = rec["created_at"].replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+        what = OBJECT_NAMES.get(table, table) + (f"（{rec['row_name']}）" if rec.get("row_name") else "")
+        base = {"when": when, "user": rec["user_name"] or "", "object": what, "op": OPS.get(rec["op"], rec["op"])}
+        payload = rec["payload"]
+        if rec["op"] == "create":
+            shown = [f"{fields.label(table, f)}：{value_text(table, f, e.get('new'), refs)}"
+                     for f, e in payload.items() if f not in SKIP and e.get("new") not in (None, "", False)]
+            rows.append({**base, "field": "", "old": "", "new": "；".join(shown[:8]) + ("…" if len(shown) > 8 else "")})
+            continue
+        if rec["op"] == "delete" or set(payload) == {"deleted"}:
+            restored = payload.get("deleted", {}).get("new") is False
+            rows.append({**base, "op": "恢复" if restored else "删除", "field": "", "old": "", "new": ""})
+            continue
+        for f, e in payload.items():
+            if f in SKIP:
+                continue
+            rows.append({**base, "field": fields.label(table, f),
+                         "old": value_text(table, f, e.get("old"), refs),
+                         "new": value_text(table, f, e.get("new"), refs)})
+    return rows
+
+
+class HistoryTab(EditorTab):
+    key = "history"
+    title = "变更历史"
+    sections = frozenset(ui_queries.DETAIL_TABLES)  # every save adds to the history
+
+    def __init__(self, editor):
+        super().__init__(editor)
+        self.model = RecordTableModel(HISTORY_COLUMNS, self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        compact_table(self.view)
+        header = self.view.horizontalHeader()
+        for i, width in enumerate((130, 70, 150, 50, 120, 140)):
+            header.resizeSection(i, width)
+        header.setSectionResizeMode(len(HISTORY_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.hint = QLabel(self.tr("每次保存都记入变更记录（谁、何时、改了什么）；同步时也据此发现冲突。"))
+        self.hint.setObjectName("hint")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.view)
+
+    def load(self, detail):
+        with self.app.ops.read() as s:
+            records = ui_queries.household_history(s, self.household_id)
+            ids = {e.get(k) for r in records for f, e in r["payload"].items() if f.endswith("_id")
+                   for k in ("new", "old")}
+            refs = ui_queries.helper_names(s, ids)
+        refs.update({gid: name for gid, name in detail["groups"]})
+        self.model.set_rows(history_rows(records, refs))
+        self.hint.setText(self.tr("共 {0} 条变更记录。每次保存都记入变更记录（谁、何时、改了什么），同步时也据此发现冲突。")
+                          .format(len(records)))
+
+
+EXIT_COLUMNS = [Column("year", "年度"), Column("profile", "标准"),
+                Column("passed", "结论", lambda v: "达标" if v else "未达标"),
+                Column("assessed_by", "评估人"), Column("assessed_on", "评估日期"),
+                Column("indicators", "指标", lambda v: "；".join(
+                    f"{i.get('name', '')}：{'达标' if i.get('passed') else '未达标'}"
+                    for i in (json.loads(v) if v else []) if isinstance(i, dict)))]
+
+
+class ExitTab(EditorTab):
+    """Read-only here: the 脱贫退出 workflow writes the assessments."""
+
+    key = "exit"
+    title = "退出评估"
+    sections = frozenset({"exit_assessments"})
+
+    def __init__(self, editor):
+        super().__init__(editor)
+        self.model = RecordTableModel(EXIT_COLUMNS, self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        compact_table(self.view)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setObjectName("hint")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addWidget(self.view, 1)
+
+    def load(self, detail):
+        rows = detail["exit_assessments"]
+        self.model.set_rows(rows)
+        self.note.setText(self.tr("退出评估由“脱贫退出”流程（入户核查、民主评议、公示、审定）填写，此处只读。")
+                          + ("" if rows else self.tr("该户尚无退出评估记录。")))

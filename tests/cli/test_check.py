@@ -1,0 +1,110 @@
+"""`kace check`: the JSON contract, filters, exit codes and the findings export."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from app.cli import main
+from app.db.migrate import open_sqlite
+from app.ops.context import OpContext
+from app.ops.demo import make_demo
+from app.ops.quality import run_check
+from tests.cli.test_cli import run_json
+
+KEYS = {"rule", "severity", "message", "table", "row_id", "household_code", "field", "value"}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("check") / "demo.db"
+    ctx = OpContext(open_sqlite(path), today_fn=lambda: date(2026, 11, 27))
+    make_demo(ctx, 150, seed=5, as_of=date(2026, 11, 27), parallel=False)
+    ctx.engine.dispose()
+    return path
+
+
+def test_check_json_contract(demo_db, capsys):
+    code, data = run_json(capsys, "check", "--db", str(demo_db), "--json")
+    assert code == 0 and set(data) == {"findings", "counts"}
+    assert data["findings"] and all(set(f) == KEYS for f in data["findings"])
+    counts = data["counts"]
+    assert counts["total"] == len(data["findings"]) == sum(counts["by_severity"].values())
+    assert sum(counts["by_rule"].values()) == counts["total"]
+    assert {f["severity"] for f in data["findings"]} <= {"错误", "警告", "提示"}
+
+
+def test_check_one_village_and_some_rules(demo_db, capsys):
+    _, villages = run_json(capsys, "villages", "--db", str(demo_db), "--json")
+    code = villages[0]["code"]
+    _, data = run_json(capsys, "check", "--db", str(demo_db), "--village", code, "--rule", "VS01,ID11", "--json")
+    assert {f["rule"] for f in data["findings"]} <= {"VS01", "ID11"}
+    assert all(f["household_code"].startswith(code) for f in data["findings"])
+    _, again = run_json(capsys, "check", "--db", str(demo_db), "--village", code, "--rule", "VS01", "ID11", "--json")
+    assert again == data
+
+
+def test_exit_codes(demo_db, capsys, tmp_path):
+    assert main(["check", "--db", str(demo_db), "--village", "nonsense", "--json"]) == 2
+    assert "村不存在：nonsense" in capsys.readouterr().err
+    assert main(["check", "--db", str(demo_db), "--rule", "ZZ01", "--json"]) == 2
+    assert "未知的核查规则：ZZ01" in capsys.readouterr().err
+    empty = tmp_path / "empty.db"
+    code, data = run_json(capsys, "check", "--db", str(empty), "--json")
+    assert code == 0 and data == {"findings": [], "counts": {"total": 0, "by_severity": {"错误": 0, "警告": 0, "提示": 0},
+                                                             "by_rule": {}, "households": 0}}
+
+
+def test_findings_export_writes_ids_as_text(demo_db, tmp_path, capsys):
+    out = tmp_path / "findings.xlsx"
+    assert main(["check", "--db", str(demo_db), "--rule", "ID09", "ID10", "ID11", "VS01", "--xlsx", str(out)]) == 0
+    assert "问题清单已导出" in capsys.readouterr().out
+    ws = load_workbook(out, read_only=True).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "数据质量核查问题清单" and rows[1][:3] == ("序号", "规则", "级别")
+    assert len(rows) > 3 and all(isinstance(r[4], str) for r in rows[2:])
+
+
+def test_duplicates_across_villages_are_found_by_a_village_check(ctx, village):
+    from app.ops.households import create_household
+    from app.ops.regions import create_region
+    from tests import factories
+
+    other = create_region(ctx, "450881104202", "石龙村", "village",
+                          create_region(ctx, "450881104999", "别镇", "township").value["id"]).value["id"]
+    create_household(ctx, {"village_id": village["id"]}, [factories.head()])
+    with ctx.write() as w:  # the same person registered again elsewhere (bypassing the op's check)
+        hid = w.insert("household", {"village_id": other, "code": "450881104202-01-0001", "status": "02"})
+        w.insert("member", {"household_id": hid, **{k: v for k, v in factories.head().items()
+                                                     if k in ("name", "id_number")}, "relation": "01", "status": "01"})
+    report = run_check(ctx, village["id"], ["ID09"])
+    (f,) = report.findings
+    assert f.household_code == "450881104201-01-0001" and "450881104202-01-0001" in f.message and "石龙村" in f.message
+
+
+def test_a_big_county_is_checked_in_two_processes_with_the_same_findings(demo_db, monkeypatch):
+    import app.ops.quality as q
+
+    ctx = OpContext(open_sqlite(demo_db), today_fn=lambda: date(2026, 11, 27))
+    serial = q.run_check(ctx).findings
+    monkeypatch.setattr(q, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(q.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert q._halves(ctx) is not None
+    assert q.run_check(ctx).findings == serial
+    ctx.engine.dispose()
+
+
+def test_village_exit_report_command(ctx, village, db_path, capsys):
+    from tests.ops.helpers import exit_ready
+
+    exit_ready(ctx, village)
+    assert main(["village-exit", "--db", str(db_path), "--village", village["code"], "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["poor_population"] == 3 and data["rate"] == "0.25" and data["threshold"] == "3"
+    assert [i["key"] for i in data["indicators"]] == ["rate", "collective_income"]
+    assert main(["village-exit", "--db", str(db_path), "--village", village["code"], "--profile", "guangxi"]) == 0
+    assert "广西“一低四有四通三解决”" in capsys.readouterr().out
+    assert main(["village-exit", "--db", str(db_path), "--village", "nonsense"]) == 2

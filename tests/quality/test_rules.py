@@ -1,0 +1,326 @@
+"""Every data-quality rule: a record that trips it, and the clean county on which it is silent."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.domain import codes as C
+from app.domain import quality
+from app.domain.errors import DomainError
+from app.domain.records import HelperRec, LoanRec, MeasureRec, PersonKey, VisitRec
+from app.domain.workflow import StepRecord
+from tests.factories import id_number
+from tests.quality.builders import clean_dataset, code, exited
+
+
+def m(ds, n=1, k=1):
+    return ds.members[f"h{n}"][k - 1]
+
+
+def h(ds, n=1):
+    return ds.households[n - 1]
+
+
+def _setter(record):
+    def factory(**values):
+        def mutate(ds):
+            target = record(ds)
+            for key, value in values.items():
+                setattr(target, key, value)
+        return mutate
+    return factory
+
+
+set_m = _setter(lambda ds: m(ds))  # the 户主 of household 1
+set_child = _setter(lambda ds: m(ds, 1, 3))
+set_h = _setter(lambda ds: h(ds))
+set_c = _setter(lambda ds: ds.conditions["h1"])
+
+
+def set_i(year=2026, **values):
+    return _setter(lambda ds: ds.incomes["h1"][year])(**values)
+
+
+def on_exited(mutate=None, **kw):
+    def both(ds):
+        exited(ds, **kw)
+        if mutate:
+            mutate(ds)
+    return both
+
+
+def relation(label):
+    return code(C.RELATION, label)
+
+
+def health(*labels):
+    return C.encode_set(C.HEALTH, labels)
+
+
+def _mb08(ds):
+    child = m(ds, 1, 3)
+    child.birth_date = date(1960, 1, 1)
+    child.id_number = id_number(date(1960, 1, 1), "男", 77)
+    child.schooling, child.education = None, code(C.EDUCATION, "初中")
+
+
+def _same_id_elsewhere(ds):
+    m(ds, 2, 1).id_number = m(ds, 1, 1).id_number
+
+
+def _same_person(ds):
+    other = m(ds, 2, 1)
+    other.name, other.birth_date = m(ds).name, m(ds).birth_date
+
+
+def _national_dup(ds):
+    h(ds, 1).national_code = h(ds, 2).national_code = "4508811042010001"
+
+
+def _no_head(ds):
+    m(ds).relation = relation("其他")
+
+
+def _two_heads(ds):
+    m(ds, 1, 2).relation = relation("户主")
+
+
+def _young_head(ds):
+    ds.members["h1"][0], ds.members["h1"][2] = m(ds, 1, 3), m(ds, 1, 1)
+    m(ds, 1, 1).relation, m(ds, 1, 3).relation = relation("户主"), relation("之父")
+
+
+def _no_helper(ds):
+    ds.assignments["h1"] = []
+
+
+def _bad_helper_phone(ds):
+    ds.helpers["hp1"].phone = "12345"
+
+
+def _two_spouses(ds):
+    third = m(ds, 1, 3)
+    third.relation, third.sex = relation("配偶"), "女"
+
+
+def _same_sex_spouse(ds):
+    spouse = m(ds, 1, 2)
+    spouse.id_number = id_number(spouse.birth_date, "男", 11)
+    spouse.sex = "男"
+
+
+def _exited_failing(ds):
+    exited(ds)
+    m(ds, 1, 2).critical_insured = False  # 基本医疗有保障 fails
+
+
+def _exited_steps(ds):
+    exited(ds, exit_year=2026)
+    ds.steps["h1"] = [StepRecord("exit", 1, date(2026, 3, 1), "达标"), StepRecord("exit", 2, date(2026, 3, 5))]
+
+
+def _dibao(ds):
+    h(ds).category = code(C.CATEGORY, "低保贫困户")
+
+
+def _tekun(ds):
+    h(ds).category = code(C.CATEGORY, "特困供养贫困户")
+
+
+def _no_visit(ds):
+    ds.last_visit["h1"] = date(2026, 10, 20)
+
+
+def _future_visit(ds):
+    ds.visits["h1"].append(VisitRec("vf", "h1", date(2026, 12, 5), "hp1", "王五"))
+
+
+def _stranger_visit(ds):
+    ds.helpers["hp9"] = HelperRec("hp9", "路人甲", None)
+    ds.visits["h1"].append(VisitRec("vs", "h1", date(2026, 11, 12), "hp9", "路人甲"))
+
+
+def _no_plan(ds):
+    ds.plans["h1"] = {2025}
+
+
+def _measure_without_amount(ds):
+    ds.measures["h1"].append(MeasureRec("me2", "h1", 2026, code(C.MEASURE_TYPE, "技能培训"), None))
+
+
+def _big_loan(ds):
+    ds.loans["h1"].append(LoanRec("l2", "h1", Decimal(80000), 24))
+
+
+def _no_population(ds):
+    ds.villages["v1"].agri_population = None
+
+
+def _village_rate(ds):
+    ds.villages["v1"].exit_year = 2019
+    ds.villages["v1"].agri_population = 100  # 6 poor members of 100: 6% > 3%
+
+
+CASES = {
+    "ID01": set_m(id_number="45088119700315"),
+    "ID02": set_m(id_number="45088119700315A01X"),
+    "ID03": set_m(id_number=m(clean_dataset()).id_number[:17] + ("0" if m(clean_dataset()).id_number[17] != "0" else "1")),
+    "ID04": set_m(id_number="450881" + "19701345" + "0011"),
+    "ID05": set_m(id_number=id_number(date(2030, 1, 1), "男", 5)),
+    "ID06": set_m(sex="女"),
+    "ID07": set_m(id_number="450881700315011", birth_date=date(1970, 3, 15)),
+    "ID08": set_m(id_number=id_number(date(1970, 3, 15), "男", 10, address="110101")),
+    "ID09": _same_id_elsewhere,
+    "ID10": _same_person,
+    "ID11": set_child(id_number=None),
+    "HH01": _no_head,
+    "HH02": _two_heads,
+    "HH03": _young_head,
+    "HH04": set_h(size=4),
+    "HH05": set_h(code="450881104201-1-1"),
+    "HH06": set_h(group_id=None),
+    "HH07": set_h(phone="1380013"),
+    "HH08": set_h(main_cause=None),
+    "HH09": set_h(other_causes=code(C.CAUSE, "因病")),
+    "HH10": set_h(identified_year=2019, exit_year=2017),
+    "HH11": lambda ds: setattr(m(ds, 1, 2), "health", health("健康")),
+    "HH12": set_h(main_cause=code(C.CAUSE, "因残")),
+    "HH13": lambda ds: (set_h(other_causes=code(C.CAUSE, "因学"))(ds),
+                        set_child(schooling=None, education=code(C.EDUCATION, "初中"))(ds)),
+    "HH14": lambda ds: (setattr(h(ds), "main_cause", code(C.CAUSE, "缺劳力")),
+                        setattr(m(ds, 1, 2), "labour", code(C.LABOUR, "普通劳动力"))),
+    "HH15": _dibao,
+    "HH16": _tekun,
+    "HH17": _no_helper,
+    "HH18": set_h(bank_account="6231000000000000006"),
+    "HH19": _two_spouses,
+    "HH20": _same_sex_spouse,
+    "IN01": lambda ds: (set_i(household_size=4, per_capita=Decimal("6150.00"))(ds)),
+    "IN02": set_i(other_transfers=Decimal(500)),
+    "IN03": set_i(wages=Decimal(-100)),
+    "IN04": set_i(business_costs=Decimal(6000)),
+    "IN05": set_i(per_capita=Decimal(50000)),
+    "IN06": lambda ds: ds.incomes["h1"].pop(2026),
+    "EX01": on_exited(set_i(year=2026, per_capita=Decimal(3000))),
+    "EX02": _exited_failing,
+    "EX03": on_exited(set_c(water_safe=False)),
+    "EX04": _exited_steps,
+    "EX05": lambda ds: setattr(exited(ds), "exit_year", None),
+    "CO01": set_c(house_safety=code(C.HOUSE_SAFETY, "D级危房"), house_safe=True),
+    "CO02": set_c(water_difficult=True),
+    "CO03": set_c(arable_mu=Decimal(350)),
+    "CO04": set_c(house_area_m2=Decimal(0)),
+    "MB01": set_child(schooling=None, education=None),
+    "MB02": set_child(schooling=code(C.SCHOOLING, "本科三年级")),
+    "MB03": set_m(medical_insured=False),
+    "MB04": set_child(labour=code(C.LABOUR, "普通劳动力")),
+    "MB05": set_m(work=code(C.WORK, "省外务工"), work_months=0),
+    "MB06": set_m(health=health("残疾")),
+    "MB07": set_child(relation=relation("之女")),
+    "MB08": _mb08,
+    "MB09": set_m(name="张三2"),
+    "MB10": set_m(status_reason="死亡"),
+    "MB11": set_child(education=code(C.EDUCATION, "小学")),
+    "MB12": set_m(work_place="广东省"),
+    "MB13": set_m(employee_medical=True),
+    "MB14": set_m(labour=code(C.LABOUR, "无劳动力")),
+    "MB15": on_exited(set_m(critical_insured=False)),
+    "MB16": lambda ds: (set_m(work=code(C.WORK, "县外省内务工"), work_months=6, work_place="南宁",
+                               labour=code(C.LABOUR, "丧失劳动力"))(ds)),
+    "VS01": _no_visit,
+    "VS02": _future_visit,
+    "VS03": _stranger_visit,
+    "MS01": _no_plan,
+    "MS02": _measure_without_amount,
+    "MS03": _big_loan,
+    "VL01": _no_population,
+    "VL02": _village_rate,
+}
+
+
+def test_there_are_at_least_40_rules_and_each_has_a_case():
+    assert len(quality.RULES) >= 40
+    assert set(CASES) == set(quality.RULES)
+    for r in quality.RULES.values():
+        assert r.severity in quality.SEVERITIES and r.title
+
+
+@pytest.mark.parametrize("variant", ["poor", "exited"])
+def test_the_clean_county_trips_no_rule(variant):
+    ds = clean_dataset()
+    if variant == "exited":
+        exited(ds)
+    assert quality.run(ds) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_trips_on_its_record_and_only_there(rule_id):
+    clean = clean_dataset()
+    assert quality.run(clean, [rule_id]) == []
+    ds = clean_dataset()
+    CASES[rule_id](ds)
+    findings = quality.run(ds, [rule_id])
+    assert findings, f"{rule_id} did not trip"
+    for f in findings:
+        assert f.rule == rule_id and f.severity == quality.RULES[rule_id].severity
+        assert f.message and any("\u4e00" <= ch <= "\u9fff" for ch in f.message)
+        assert f.table and f.row_id and f.field
+        if f.table != "region":
+            assert f.household_code.startswith("450881104201-")
+
+
+def test_messages_name_the_value():
+    ds = clean_dataset()
+    CASES["ID03"](ds)
+    (f,) = quality.run(ds, ["ID03"])
+    assert f.value == m(ds).id_number and f.value in f.message and "校验位" in f.message
+    ds = clean_dataset()
+    CASES["HH07"](ds)
+    (f,) = quality.run(ds, ["HH07"])
+    assert f.field == "phone" and "1380013" in f.message
+
+
+def test_duplicates_across_villages_use_whole_database_keys():
+    """A village check still sees the ID number registered in another village."""
+    ds = clean_dataset()
+    ds.households = ds.households[:1]
+    ds.people = [PersonKey(p.id, p.household_id, p.name, p.id_number, p.birth_date) for p in ds.members["h1"]]
+    ds.people.append(PersonKey("x1", "hx", "张三丰", m(ds).id_number, m(ds).birth_date))
+    ds.household_codes = {"hx": ("450881105201-01-0009", "v2")}
+    from app.domain.records import VillageRec
+
+    ds.villages["v2"] = VillageRec("v2", "450881105201", "石龙村")
+    findings = quality.run(ds, ["ID09"])
+    assert len(findings) == 1 and "450881105201-01-0009" in findings[0].message and "石龙村" in findings[0].message
+
+
+def test_a_pupil_taught_at_home_or_finished_is_not_out_of_school():
+    ds = clean_dataset()
+    set_child(schooling=None, education=code(C.EDUCATION, "初中"))(ds)
+    assert quality.run(ds, ["MB01"]) == []
+    ds = clean_dataset()
+    set_child(schooling=None, health=health("残疾"), disability_kind="04", disability_grade="01")(ds)
+    assert quality.run(ds, ["MB01"]) == []
+
+
+def test_a_visit_by_the_first_secretary_is_on_the_team():
+    ds = clean_dataset()
+    ds.visits["h1"].append(VisitRec("v9", "h1", date(2026, 11, 2), None, "韦书记"))
+    assert quality.run(ds, ["VS03"]) == []
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(DomainError, match="未知的核查规则：XX99"):
+        quality.run(clean_dataset(), ["XX99"])
+
+
+def test_counts_group_by_severity_and_rule():
+    ds = clean_dataset()
+    CASES["ID03"](ds)
+    CASES["VS01"](ds)
+    counts = quality.counts(quality.run(ds))
+    assert counts["total"] == 2 and counts["by_rule"] == {"ID03": 1, "VS01": 1}
+    assert counts["by_severity"] == {"错误": 1, "警告": 1, "提示": 0} and counts["households"] == 1

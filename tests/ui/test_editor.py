@@ -1,0 +1,260 @@
+"""The household editor: inline validation, one-transaction save, the unsaved guard, undo."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from app.db.models import Assignment, Change, Household, Income, Measure, Member
+from app.domain import codes
+from app.domain.income import IncomeItems, net_income, per_capita
+from app.domain.money import format_yuan
+from app.ui.interaction import DISCARD, SAVE
+from tests import factories
+from tests.ui.conftest import type_text
+
+
+def row(ctx, model, **where):
+    with ctx.read() as s:
+        stmt = select(model.__table__)
+        for k, v in where.items():
+            stmt = stmt.where(model.__table__.c[k] == v)
+        return s.execute(stmt).mappings().all()
+
+
+def changes_after(ctx, seq):
+    with ctx.read() as s:
+        return s.execute(select(Change.__table__).where(Change.__table__.c.seq > seq)
+                         .order_by(Change.__table__.c.seq)).mappings().all()
+
+
+def last_seq(ctx):
+    from app.ops.undo import replica_seq
+
+    return replica_seq(ctx)
+
+
+@pytest.fixture
+def editor(zsf, window):
+    window.settle()
+    ed = window.open_household(zsf["id"])
+    yield ed
+
+
+def select_member(tab, name):
+    for i, entry in enumerate(tab.records.visible()):
+        if entry.values["name"] == name:
+            tab.records.select(entry)
+            return entry
+    raise AssertionError(name)
+
+
+def test_wrong_id_check_character_is_shown_and_blocks_save(editor, zsf):
+    members = editor.show_tab("members")
+    select_member(members, "张小明")
+    good = factories.child(seq=403)["id_number"]
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    field = members.records.form.widgets["id_number"]
+    type_text(field, bad)
+    message = members.records.form.error_labels["id_number"]
+    assert message.isVisibleTo(editor)
+    assert "身份证号校验位错误" in message.text() and f"应为 {good[-1]}" in message.text()
+    assert not editor.save_button.isEnabled()
+    assert editor.reason.text().startswith("无法保存：张小明：身份证号校验位错误")
+    assert not editor.save()  # Ctrl+S does nothing either
+    type_text(field, good)
+    assert not message.isVisibleTo(editor)
+    assert editor.reason.text() == ""
+
+
+def test_id_number_fills_birth_date_and_sex_of_a_new_member(editor, ctx, zsf, window):
+    members = editor.show_tab("members")
+    members.add_member()
+    form = members.records.form
+    type_text(form.widgets["name"], "张小红")
+    form.widgets["relation"].set_value(codes.RELATION.code("之女"))
+    number = factories.id_number(date(2015, 6, 1), "女", seq=404)
+    type_text(form.widgets["id_number"], number)
+    assert form.value("birth_date") == date(2015, 6, 1)
+    assert form.value("sex") == "女"
+    form.widgets["schooling"].set_value(codes.SCHOOLING.code("小学"))
+    assert editor.save_button.isEnabled()
+    assert editor.save()
+    window.settle()
+    new = row(ctx, Member, id_number=number)
+    assert len(new) == 1 and new[0]["name"] == "张小红" and new[0]["household_id"] == zsf["id"]
+    assert row(ctx, Household, id=zsf["id"])[0]["size"] == 4
+    assert "家庭人口 4 人" in editor.header.text()
+    assert not editor.dirty()
+
+
+def test_a_household_without_head_cannot_be_saved(editor):
+    members = editor.show_tab("members")
+    select_member(members, "张三丰")
+    members.records.form.widgets["relation"].set_value(codes.RELATION.code("之父"))
+    assert "缺少户主" in members.household_label.text()
+    assert not editor.save_button.isEnabled()
+    assert "缺少户主" in editor.reason.text()
+
+
+def test_income_edit_updates_per_capita_live_and_writes_exactly_one_change(editor, ctx, zsf, window):
+    from app.ops.records import set_income
+
+    year = ctx.today.year
+    window.app.runner.run_sync(set_income, zsf["id"], year,
+                               {"wages": 6000, "business": 2000, "business_costs": 500})
+    editor.reload()
+    income = editor.show_tab("income")
+    assert income.records.year == year
+    assert income.pc_label.text() == "2500 元"  # (6000 + 2000 − 500) ÷ 3
+    before = last_seq(ctx)
+    type_text(income.form.widgets["wages"], "9000")
+    expected = per_capita(net_income(IncomeItems(wages=Decimal(9000), business=Decimal(2000),
+                                                 business_costs=Decimal(500))), 3)
+    assert income.pc_label.text() == f"{format_yuan(expected)} 元" == "3500 元"
+    assert income.badge.text() == "未达标"  # the 2026 line is 4000 (2020's, kept)
+    type_text(income.form.widgets["wages"], "12000")
+    assert income.badge.text() == "达标"
+    assert editor.save()
+    window.settle()
+    records = changes_after(ctx, before)
+    assert len(records) == 1
+    rec = records[0]
+    assert rec["table_name"] == "income" and rec["op"] == "update" and rec["user_name"] == "测试员"
+    payload = json.loads(rec["payload"])
+    assert set(payload) == {"wages"}
+    assert (payload["wages"]["old"], payload["wages"]["new"]) == ("6000.00", "12000.00")
+    stored = row(ctx, Income, household_id=zsf["id"], year=year)[0]
+    assert stored["per_capita"] == Decimal("4500.00")
+
+
+def test_transfers_follow_their_items(editor):
+    income = editor.show_tab("income")
+    form = income.form
+    type_text(form.widgets["dibao_money"], "1200")
+    type_text(form.widgets["pension_money"], "300")
+    assert form.value("transfers") == Decimal("1500")
+    type_text(form.widgets["transfers"], "2000")  # typed by hand: no longer follows
+    assert "转移性收入明细合计" in form.error_labels["transfers"].text()
+    assert not editor.save_button.isEnabled()
+
+
+def test_unsaved_guard_asks_through_the_interaction_layer(editor, ctx, zsf, interaction, window):
+    basic = editor.tab("basic")
+    type_text(basic.form.widgets["phone"], "13800138000")
+    assert editor.windowTitle().endswith("* — 卡册")
+    editor.reject()  # Esc
+    assert interaction.of("guard")[-1][1] == "未保存的修改"
+    assert editor.isVisible()  # cancelled
+    interaction.guard_answers = [DISCARD]
+    editor.close()
+    assert not editor.isVisible()
+    assert row(ctx, Household, id=zsf["id"])[0]["phone"] is None
+
+    again = window.open_household(zsf["id"])
+    type_text(again.tab("basic").form.widgets["phone"], "13800138000")
+    interaction.guard_answers = [SAVE]
+    assert again.close()
+    assert row(ctx, Household, id=zsf["id"])[0]["phone"] == "13800138000"
+
+
+def test_ctrl_s_saves_and_undo_restores_the_old_values(editor, ctx, zsf, window, qtbot):
+    basic = editor.tab("basic")
+    form = basic.form
+    type_text(form.widgets["phone"], "13800138000")
+    form.widgets["main_cause"].set_value(codes.CAUSE.code("缺资金"))
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    window.settle()
+    h = row(ctx, Household, id=zsf["id"])[0]
+    assert (h["phone"], h["main_cause"]) == ("13800138000", codes.CAUSE.code("缺资金"))
+    assert editor.saved_label.text().startswith("已保存")
+    before = last_seq(ctx)
+    window.actions_["undo"].trigger()
+    window.settle()
+    h = row(ctx, Household, id=zsf["id"])[0]
+    assert (h["phone"], h["main_cause"]) == (None, codes.CAUSE.code("因病"))
+    undo = changes_after(ctx, before)
+    assert len(undo) == 1 and set(json.loads(undo[0]["payload"])) == {"phone", "main_cause"}
+    assert form.value("phone") is None  # the open editor shows the restored values
+    history = editor.show_tab("history")
+    fields = [history.model.index(r, 4).data() for r in range(history.model.rowCount())]
+    assert "联系电话" in fields and "主要致贫原因" in fields
+
+
+def test_a_refused_save_keeps_the_typed_values_and_says_why(editor, ctx, zsf, window, demo):
+    with ctx.read() as s:
+        taken = s.execute(select(Member.__table__.c.id_number, Member.__table__.c.name)
+                          .where(Member.__table__.c.household_id != zsf["id"],
+                                 Member.__table__.c.id_number.is_not(None))).first()
+    members = editor.show_tab("members")
+    members.add_member()
+    form = members.records.form
+    type_text(form.widgets["name"], "李四")
+    form.widgets["relation"].set_value(codes.RELATION.code("其他"))
+    type_text(form.widgets["id_number"], taken.id_number)
+    assert editor.save()
+    window.settle()
+    assert "身份证号已登记" in editor.banner.text()
+    assert editor.banner.isVisibleTo(editor)
+    assert form.value("name") == "李四" and form.value("id_number") == taken.id_number
+    assert "身份证号已登记" in form.error_labels["id_number"].text()
+    assert editor.dirty()
+    assert not row(ctx, Member, name="李四")
+
+
+def test_a_locked_database_keeps_the_form_and_explains(editor, ctx, zsf, window, interaction, monkeypatch):
+    import app.ui.editor.household_editor as module
+
+    def locked(*_args, **_kw):
+        raise OperationalError("UPDATE household", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(module, "run_steps", locked)
+    type_text(editor.tab("basic").form.widgets["phone"], "13800138000")
+    assert editor.save()
+    window.settle()
+    assert "已锁定" in editor.banner.text()
+    assert interaction.of("error") and "仍保留" in interaction.of("error")[-1][2]
+    assert editor.tab("basic").form.value("phone") == "13800138000"
+    assert editor.dirty() and editor.save_button.isEnabled()
+
+
+def test_conditions_measures_and_helper_change_save_together(editor, ctx, zsf, window, demo):
+    conditions = editor.show_tab("conditions")
+    type_text(conditions.form.widgets["arable_mu"], "3.5")
+    conditions.form.widgets["house_safety"].set_value(codes.HOUSE_SAFETY.code("B级"))
+    assistance = editor.show_tab("assistance")
+    assistance.measures.add()
+    mform = assistance.measures.form
+    mform.widgets["type"].set_value(codes.MEASURE_TYPE.code("产业扶持"))
+    type_text(mform.widgets["amount"], "3000")
+    helpers = editor.show_tab("helpers")
+    picker = helpers.choose()
+    assert picker.model.rowCount() > 0
+    picker.accept()
+    chosen = helpers.pending["helper_id"]
+    before = last_seq(ctx)
+    assert editor.save()
+    window.settle()
+    assert not editor.dirty()
+    with ctx.read() as s:
+        tx_ids = set(s.execute(select(Change.__table__.c.tx_id).where(Change.__table__.c.seq > before)).scalars())
+    assert len(tx_ids) == 1  # one save, one transaction
+    measure = row(ctx, Measure, household_id=zsf["id"])
+    assert len(measure) == 1 and measure[0]["amount"] == Decimal("3000.00")
+    current = [a for a in row(ctx, Assignment, household_id=zsf["id"]) if a["end_date"] is None]
+    assert [a["helper_id"] for a in current] == [chosen]
+    assert helpers.model.rowCount() == 1
+
+
+def test_keyboard_reaches_every_tab(editor, qtbot):
+    for i in range(9):
+        qtbot.keyClick(editor, Qt.Key(Qt.Key.Key_1 + i), Qt.KeyboardModifier.AltModifier)
+        assert editor.tabs.currentIndex() == i
+    assert editor.tabs.tabText(8) == "退出评估"
+    assert "此处只读" in editor.tab("exit").note.text()

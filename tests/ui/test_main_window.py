@@ -1,0 +1,180 @@
+"""The main window: list, search as you type, filters, sorting, tree, delete and undo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
+from pypinyin import lazy_pinyin
+from sqlalchemy import func, select
+
+from app.db.models import Household
+from app.domain import codes
+from app.ui.household_model import COLUMN_KEYS
+from tests.ui.conftest import type_text
+
+
+def live_households(ctx) -> int:
+    with ctx.read() as s:
+        return s.execute(select(func.count()).select_from(Household).where(Household.deleted.is_(False))).scalar()
+
+
+def test_window_shows_the_county_in_chinese(demo, window, ctx):
+    assert window.list.model.rowCount() == 60
+    for name in ("文件", "编辑", "户籍", "走访", "打印", "数据", "帮助"):
+        assert isinstance(window.menu(name), QMenu)
+        assert window.menu(name).title().startswith(name)
+    assert window.count_label.text() == "显示 60 户 / 共 60 户"
+    assert window.unsynced_label.text().startswith("未同步变更")
+    assert window.list.model.headerData(0, Qt.Orientation.Horizontal) == "户编号"
+    # ID numbers are masked in the list
+    shown = window.list.model.index(0, COLUMN_KEYS.index("id_number")).data()
+    assert "********" in shown and len(shown) == 18
+    assert window.tree.model_.rowCount() == 1  # the county
+    assert window.tree.model_.index(0, 0).data() == "桂平市"
+
+
+def test_search_zsf_selects_zhang_sanfeng(zsf, window, qtbot):
+    window.settle()
+    qtbot.keyClicks(window.list.search, "zsf")
+    assert window.list.model.rowCount() == 1
+    assert window.list.current_household_id() == zsf["id"]
+    assert window.list.current_row().head_name == "张三丰"
+    assert window.count_label.text().startswith("显示 1 户")
+
+
+def test_search_by_name_id_digits_and_code(zsf, window, ctx):
+    window.settle()
+    assert window.list.index.ready
+    search = window.list.search
+    type_text(search, "张三")
+    assert window.list.current_household_id() == zsf["id"]
+    type_text(search, "秀英")  # any member, any part of the name
+    assert zsf["id"] in [window.list.model.household_id(r) for r in range(window.list.model.rowCount())]
+    from tests import factories
+
+    number = factories.head("张三丰", seq=401)["id_number"]
+    type_text(search, number[-6:])
+    assert window.list.model.rowCount() == 1 and window.list.current_household_id() == zsf["id"]
+    type_text(search, zsf["code"])
+    assert window.list.model.rowCount() == 1
+    type_text(search, "")
+    assert window.list.model.rowCount() == 61
+    assert window.list.last_search_ms < 500
+
+
+def test_filters_and_sorting_in_pinyin_order(demo, window, ctx):
+    panel = window.list
+    panel.status_filter.set_value(codes.HOUSEHOLD_STATUS.code("已脱贫"))
+    window.settle()
+    n = panel.model.rowCount()
+    assert 0 < n < 60
+    status_col = COLUMN_KEYS.index("status")
+    assert {panel.model.index(r, status_col).data() for r in range(n)} == {"已脱贫"}
+    panel.clear_filters()
+    window.settle()
+    assert panel.model.rowCount() == 60
+
+    panel.table.sortByColumn(COLUMN_KEYS.index("head_name"), Qt.SortOrder.AscendingOrder)
+    window.settle()
+    names = [panel.model.index(r, COLUMN_KEYS.index("head_name")).data() for r in range(60)]
+    # pinyin order of the surnames (homophone characters keep the collator's own order)
+    surnames = [lazy_pinyin(n)[0] for n in names if n]
+    assert surnames == sorted(surnames)
+    assert surnames[0] < surnames[-1]
+    panel.table.sortByColumn(COLUMN_KEYS.index("size"), Qt.SortOrder.DescendingOrder)
+    window.settle()
+    sizes = [int(panel.model.index(r, COLUMN_KEYS.index("size")).data()) for r in range(60)]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_unvisited_this_month_and_monitoring_filters(demo, window, ctx):
+    from app.db import ui_queries
+
+    panel = window.list
+    panel.unvisited_filter.setChecked(True)
+    window.settle()
+    with ctx.read() as s:
+        expected = len(ui_queries.household_rowids(
+            s, ui_queries.ListQuery(unvisited_since=ctx.today.replace(day=1))))
+    assert panel.model.rowCount() == expected
+    panel.unvisited_filter.setChecked(False)
+    panel.monitoring_filter.setChecked(True)
+    window.settle()
+    with ctx.read() as s:
+        expected = len(ui_queries.household_rowids(s, ui_queries.ListQuery(monitoring=True)))
+    assert panel.model.rowCount() == expected
+
+
+def test_item_models_pass_the_model_tester(demo, window, qtmodeltester):
+    qtmodeltester.check(window.list.model)
+    qtmodeltester.check(window.tree.model_)
+    editor = window.open_household(window.list.model.household_id(0))
+    qtmodeltester.check(editor.members_tab().records.model)
+    qtmodeltester.check(editor.tab("history").model)
+    qtmodeltester.check(editor.tab("visits").model)
+
+
+def test_tree_scopes_the_list(demo, window):
+    tree = window.tree
+    county = tree.model_.index(0, 0)
+    township = tree.model_.index(0, 0, county)
+    village = tree.model_.index(0, 0, township)
+    group = tree.model_.index(0, 0, village)
+    tree.select_index(group)
+    window.settle()
+    n_group = window.list.model.rowCount()
+    assert 0 < n_group < 60
+    assert int(tree.model_.index(0, 1, village).data()) == n_group
+    tree.select_index(village)
+    window.settle()
+    assert window.list.model.rowCount() == 60
+    assert window.actions_["village_page"].isEnabled()
+
+
+def test_enter_opens_the_editor(zsf, window, qtbot):
+    window.settle()
+    window.list.select_household(zsf["id"])
+    window.list.table.setFocus()
+    qtbot.keyClick(window.list.table, Qt.Key.Key_Return)
+    assert zsf["id"] in window.editors
+    assert "张三丰" in window.editors[zsf["id"]].header.text()
+
+
+def test_delete_asks_then_tombstones_and_undo_restores(zsf, window, ctx, interaction):
+    window.settle()
+    window.list.select_household(zsf["id"])
+    interaction.confirm_answers = [False]
+    window.delete_current()
+    window.settle()
+    assert live_households(ctx) == 61
+    window.delete_current()
+    window.settle()
+    assert "确定删除户" in interaction.of("confirm")[-1][2]
+    assert live_households(ctx) == 60
+    assert window.list.model.rowCount() == 60
+    assert window.actions_["undo"].text().startswith("撤销“删除户")
+    window.actions_["undo"].trigger()
+    window.settle()
+    assert live_households(ctx) == 61
+    assert window.list.model.rowCount() == 61
+    assert not window.undo_stack
+
+
+def test_layout_is_remembered(window, app_ctx, qtbot):
+    """Geometry, splitter, column widths and sort order are stored in the INI file and restored
+    (the offscreen test screen is 800×600, so the restored window itself is clamped to it)."""
+    from app.ui.main_window import MainWindow
+
+    window.splitter.setSizes([300, 900])
+    window.list.table.setColumnWidth(0, 222)
+    window.list.table.sortByColumn(COLUMN_KEYS.index("size"), Qt.SortOrder.DescendingOrder)
+    splitter_state = window.splitter.saveState()
+    window.close()
+    assert app_ctx.settings.path.is_file()
+    assert app_ctx.settings.splitter == splitter_state
+    assert app_ctx.settings.sort_column == "size" and app_ctx.settings.sort_descending
+    second = MainWindow(app_ctx)
+    qtbot.addWidget(second)
+    assert second.list.table.columnWidth(0) == 222
+    assert (second.list.sort_key, second.list.descending) == ("size", True)
+    assert second.list.table.horizontalHeader().sortIndicatorSection() == COLUMN_KEYS.index("size")
