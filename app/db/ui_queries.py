@@ -18,8 +18,20 @@ from sqlalchemy import and_, exists, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.db.models import (
-    Assignment, Change, Conditions, ExitAssessment, Helper, Household, Income, Loan, Measure,
-    Member, Plan, Region, Replica, Visit,
+    Assignment,
+    Change,
+    Conditions,
+    ExitAssessment,
+    Helper,
+    Household,
+    Income,
+    Loan,
+    Measure,
+    Member,
+    Plan,
+    Region,
+    Replica,
+    Visit,
 )
 from app.domain import codes
 from app.ops.records import poverty_lines

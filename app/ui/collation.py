@@ -30,7 +30,8 @@ class PinyinCollator:
         self._table = {ord(ch): _BASE + i for i, ch in enumerate(chars)}
 
     def keys(self, names: Iterable[str | None]) -> list[str]:
-        """The sort key of each name (None and "" sort first)."""
+        """The sort key of each name (None and "" sort first). Keys are comparable within one
+        call only: a character seen for the first time re-ranks the others."""
         names = [n or "" for n in names]
         with self._lock:
             missing = set("".join(names)) - set(self._chars)
@@ -38,9 +39,6 @@ class PinyinCollator:
                 self._rank(missing)
             table = self._table
         return [n.translate(table) for n in names]
-
-    def key(self, name: str | None) -> str:
-        return self.keys([name])[0]
 
     def sorted(self, names: Iterable[str]) -> list[str]:
         names = list(names)

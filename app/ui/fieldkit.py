@@ -9,8 +9,16 @@ from app.db.models import SYNCED_TABLES
 from app.domain import fields
 from app.ops.validation import MONTH_FIELDS, YEAR_FIELDS
 from app.ui.widgets import (
-    CheckField, ChoiceCombo, CodeCombo, CodeSetField, DateField, IntField, MultiLineField,
-    NumberField, TextField, YesNoField,
+    CheckField,
+    ChoiceCombo,
+    CodeCombo,
+    CodeSetField,
+    DateField,
+    IntField,
+    MultiLineField,
+    NumberField,
+    TextField,
+    YesNoField,
 )
 
 SEX_CHOICES = [(None, ""), ("男", "男"), ("女", "女")]

@@ -9,8 +9,16 @@ from dataclasses import replace
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.db import queries, ui_queries
@@ -18,6 +26,7 @@ from app.db.ui_queries import NO_STATUS, ListQuery
 from app.domain import codes
 from app.ui.household_model import COLUMN_KEYS, HouseholdTableModel, load_rowids
 from app.ui.search_index import SearchIndex
+from app.ui.table_model import row_table_basics
 from app.ui.widgets import ChoiceCombo
 
 log = logging.getLogger("kace.ui")
@@ -45,15 +54,9 @@ class HouseholdTable(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("householdTable")
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
+        row_table_basics(self)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setMinimumWidth(48)
         header = self.horizontalHeader()
         header.setSectionsMovable(True)

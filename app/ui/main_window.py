@@ -14,7 +14,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QLabel, QMainWindow, QMenu, QSplitter, QStyle, QToolBar, QWidget,
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStyle,
+    QToolBar,
+    QWidget,
 )
 
 from app import paths

@@ -10,10 +10,9 @@ from app.db import ui_queries
 from app.db.ui_queries import ListQuery
 from app.domain import codes
 from app.domain.errors import DomainError
-from app.domain.idcard import parse_id
 from app.ops.households import create_household
 from app.ui import errors as error_text
-from app.ui.editor.members import member_checks
+from app.ui.editor.members import fill_from_id, member_checks
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.widgets import ChoiceCombo
@@ -50,7 +49,7 @@ class NewHouseholdWizard(QWizard):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        today = lambda: app_ctx.today  # noqa: E731
+        today = lambda: app_ctx.today
         with app_ctx.ops.read() as s:
             self.villages = ui_queries.villages_with_groups(s)
 
@@ -73,7 +72,7 @@ class NewHouseholdWizard(QWizard):
                    "schooling", "health", "labour", "medical_insured", "critical_insured", "phone")
         head_rules = member_checks(today)
         head.add_check(lambda v: head_rules({**v, "relation": HEAD}))
-        head.widgets["id_number"].edited.connect(self._fill_from_id)
+        head.widgets["id_number"].edited.connect(lambda: fill_from_id(head, app_ctx.today))
         grid2 = FormGrid(head, columns=2)
         grid2.add("name", "id_number", "sex", "birth_date", "ethnicity", "labour", "education",
                   "schooling", "medical_insured", "critical_insured", "phone")
@@ -105,17 +104,6 @@ class NewHouseholdWizard(QWizard):
         village = next((v for v in self.villages if v["id"] == vid), None)
         self.household_form.widgets["group_id"].set_choices(
             [(None, "")] + (village["groups"] if village else []))
-
-    def _fill_from_id(self) -> None:
-        form = self.head_form
-        if form.loading:
-            return
-        try:
-            info = parse_id(form.value("id_number"), self.app.today)
-        except DomainError:
-            return
-        form.set("birth_date", info.birth_date)
-        form.set("sex", info.sex)
 
     def values(self) -> tuple[dict, dict]:
         household = {k: v for k, v in self.household_form.collect().items() if v is not None}

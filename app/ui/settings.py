@@ -80,8 +80,7 @@ class Settings:
 
     def _upgrade(self) -> None:
         """Versioned upgrades of stored settings (none yet: version 1 is the first)."""
-        if self.version < SETTINGS_VERSION:
-            self.version = SETTINGS_VERSION
+        self.version = max(self.version, SETTINGS_VERSION)
 
     def sync(self) -> None:
         self._qs.sync()

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.domain import codes
 from app.domain.codes import CodeList
@@ -118,3 +119,35 @@ class RecordTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def row_table_basics(view: QTableView) -> None:
+    """What every table of the program shares: whole rows chosen, one at a time, no editing
+    in place, no Tab trap, one line per row."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setTabKeyNavigation(False)
+    view.setWordWrap(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+
+
+def compact_table(view: QTableView) -> None:
+    """A small table: the basics, no row numbers, columns with a width in their Column get it."""
+    row_table_basics(view)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for i, col in enumerate(getattr(view.model(), "columns", ())):
+        if col.width:
+            view.setColumnWidth(i, col.width)
+
+
+def record_table(columns, parent=None) -> tuple[RecordTableModel, QTableView]:
+    """A RecordTableModel over `columns` and the compact view that shows it."""
+    model = RecordTableModel(columns, parent)
+    view = QTableView()
+    view.setModel(model)
+    compact_table(view)
+    return model, view

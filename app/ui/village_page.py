@@ -6,8 +6,15 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QTableView,
-    QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.db import ui_queries
@@ -17,8 +24,7 @@ from app.domain.errors import DomainError
 from app.domain.incidence import poverty_incidence, village_rate_ok, village_threshold
 from app.domain.money import format_yuan
 from app.domain.regions import WESTERN_PROVINCES
-from app.ui.editor.records import compact_table
-from app.ui.table_model import Column, RecordTableModel
+from app.ui.table_model import Column, record_table
 
 NOT_EXITED = {codes.HOUSEHOLD_STATUS.code(s) for s in ("新识别贫困户", "未脱贫", "预脱贫", "返贫")}
 CANCELLED = codes.HOUSEHOLD_STATUS.code("注销")
@@ -147,15 +153,11 @@ class VillagePage(QDialog):
             rows.append((NOT_REGISTERED, households.get(None, 0), people.get(None, 0)))
         self.chart = BarChart()
         self.chart.set_rows(rows)
-        self.table_model = RecordTableModel([Column("status", "户状态"), Column("households", "户数", align_right=True),
-                                             Column("people", "人数", align_right=True)], self)
+        self.table_model, table = record_table(
+            [Column("status", "户状态", width=150), Column("households", "户数", align_right=True, width=56),
+             Column("people", "人数", align_right=True)], self)
         self.table_model.set_rows([{"status": r[0], "households": r[1], "people": r[2]} for r in rows]
                                   + [{"status": self.tr("合计"), "households": total_h, "people": total_p}])
-        table = QTableView()
-        table.setModel(self.table_model)
-        compact_table(table)
-        table.setColumnWidth(0, 150)
-        table.setColumnWidth(1, 56)
         table.setFixedWidth(330)
         middle = QHBoxLayout()
         middle.addWidget(table)

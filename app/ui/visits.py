@@ -7,21 +7,32 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCompleter, QDateEdit, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QTableView, QTabWidget, QTreeView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.db import queries, ui_queries
 from app.db.ui_queries import ListQuery
 from app.domain import codes
 from app.ops.visits import record_visit, update_visit
-from app.ui.editor.records import compact_table
+from app.ui.collation import PinyinCollator
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
-from app.ui.table_model import Column, RecordTableModel, coded
+from app.ui.table_model import Column, coded, record_table
 from app.ui.widgets import ChoiceCombo, DateField
 
 HOUSEHOLD_ROLE = Qt.ItemDataRole.UserRole + 1
+_collator = PinyinCollator()
 TEXT_FIELDS = ("change_note", "problems", "measures_progress", "next_steps")
 
 
@@ -131,7 +142,9 @@ class VisitDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save(close=True))
 
         top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("户(&H)：")))
+        picker_label = QLabel(self.tr("户(&H)："))
+        picker_label.setBuddy(self.picker)
+        top.addWidget(picker_label)
         top.addWidget(self.picker, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reason, 1)
@@ -281,10 +294,7 @@ class VisitsWindow(QWidget):
         self.scope_label.setObjectName("computed")
         self.summary = QLabel()
 
-        self.visits_model = RecordTableModel(VISIT_COLUMNS, self)
-        self.visits_view = QTableView()
-        self.visits_view.setModel(self.visits_model)
-        compact_table(self.visits_view)
+        self.visits_model, self.visits_view = record_table(VISIT_COLUMNS, self)
         self.visits_view.activated.connect(
             lambda i: self.open_requested.emit(self.visits_model.row(i.row())["household_id"]))
 
@@ -300,7 +310,9 @@ class VisitsWindow(QWidget):
         self.tabs.addTab(self.visits_view, self.tr("本月走访记录"))
         self.tabs.addTab(self.gaps_view, self.tr("本月未走访（按帮扶责任人）"))
         top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("月份(&M)：")))
+        month_label = QLabel(self.tr("月份(&M)："))
+        month_label.setBuddy(self.month)
+        top.addWidget(month_label)
         top.addWidget(self.month)
         top.addWidget(self.scope_label)
         top.addStretch(1)
@@ -333,22 +345,28 @@ class VisitsWindow(QWidget):
         visits, gaps = data
         self.visits_model.set_rows(visits)
         self.gaps_model.clear()
-        self.gaps_model.setHorizontalHeaderLabels([self.tr("帮扶责任人 / 户"), self.tr("户编号"),
-                                                   self.tr("户状态"), self.tr("联系电话")])
-        groups: dict = {}
+        self.gaps_model.setHorizontalHeaderLabels([self.tr("帮扶责任人 / 户主"), self.tr("户编号"),
+                                                   self.tr("户状态"), self.tr("帮扶单位、联系电话")])
+        by_helper: dict = {}
         for g in gaps:
-            key = g["helper_id"]
-            if key not in groups:
-                head = QStandardItem(g["helper_name"] or self.tr("（无帮扶责任人）"))
-                groups[key] = [head, QStandardItem(""), QStandardItem(g["unit"] or ""),
-                               QStandardItem(g["phone"] or "")]
-                self.gaps_model.appendRow(groups[key])
-            name = QStandardItem(g["head_name"] or "")
-            name.setData(g["id"], HOUSEHOLD_ROLE)
-            status = codes.HOUSEHOLD_STATUS.label(g["status"]) if g["status"] else ""
-            groups[key][0].appendRow([name, QStandardItem(g["code"]), QStandardItem(status), QStandardItem("")])
-        for row in groups.values():
-            row[0].setText(f"{row[0].text()}（{row[0].rowCount()} 户）")
+            by_helper.setdefault(g["helper_id"], []).append(g)
+        # helpers in pinyin order, households without a helper last
+        helpers = list(by_helper)
+        names = _collator.keys(by_helper[h][0]["helper_name"] for h in helpers)  # one call: comparable keys
+        order = [h for _, h in sorted(zip(((h is None, k) for h, k in zip(helpers, names)), helpers))]
+        for helper_id in order:
+            rows = by_helper[helper_id]
+            first = rows[0]
+            head = QStandardItem(self.tr("{0}（{1} 户）").format(
+                first["helper_name"] or self.tr("（无帮扶责任人）"), len(rows)))
+            contact = "　".join(x for x in (first["unit"], first["phone"]) if x)
+            self.gaps_model.appendRow([head, QStandardItem(""), QStandardItem(""), QStandardItem(contact)])
+            for g in rows:
+                name = QStandardItem(g["head_name"] or "")
+                name.setData(g["id"], HOUSEHOLD_ROLE)
+                status = codes.HOUSEHOLD_STATUS.label(g["status"]) if g["status"] else ""
+                head.appendRow([name, QStandardItem(g["code"]), QStandardItem(status), QStandardItem("")])
+        groups = by_helper
         self.gaps_view.setColumnWidth(0, 260)
         self.gaps_view.setColumnWidth(1, 190)
         self.summary.setText(self.tr("走访 {0} 次；未走访 {1} 户，涉及帮扶责任人 {2} 名").format(

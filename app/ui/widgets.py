@@ -11,10 +11,24 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QIntValidator, QRegularExpressionValidator, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QIntValidator,
+    QRegularExpressionValidator,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QCompleter, QDateEdit, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QSizePolicy, QWidget,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QWidget,
 )
 
 from app.domain.codes import CodeList, decode_set, encode_set

@@ -119,15 +119,51 @@ class StepDialog(QDialog):
         return out
 
 
-class WorkflowPanel(QWidget):
-    """Timeline of every recorded step and buttons for the next allowed actions of one household."""
+class _HouseholdPanel(QWidget):
+    """A panel showing what `load(ops, household_id)` returns, via `show_data`, refreshed when the
+    tables it reads change."""
 
-    recorded = Signal()
+    tables: frozenset[str] = frozenset()
 
-    def __init__(self, app_ctx, household_id: str | None = None, parent: QWidget | None = None):
+    def __init__(self, app_ctx, household_id: str | None, parent: QWidget | None):
         super().__init__(parent)
         self.app_ctx = app_ctx
         self.household_id = household_id
+
+    def _ready(self) -> None:
+        """Call at the end of the subclass's __init__, once its widgets exist."""
+        self.app_ctx.bus.changed.connect(self._changed)
+        self.refresh()
+
+    def set_household(self, household_id: str) -> None:
+        self.household_id = household_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.household_id:
+            run_read(self.app_ctx, type(self).load, self.household_id, on_done=self.show_data)
+
+    def _changed(self, tables) -> None:
+        if self.household_id and self.tables & set(tables):
+            self.refresh()
+
+    @staticmethod
+    def load(ops, household_id):
+        raise NotImplementedError
+
+    def show_data(self, data) -> None:
+        raise NotImplementedError
+
+
+class WorkflowPanel(_HouseholdPanel):
+    """Timeline of every recorded step and buttons for the next allowed actions of one household."""
+
+    recorded = Signal()
+    tables = frozenset({"workflow_step", "household"})
+    load = staticmethod(_flow)
+
+    def __init__(self, app_ctx, household_id: str | None = None, parent: QWidget | None = None):
+        super().__init__(app_ctx, household_id, parent)
         self.flow = None
         self.status = QLabel()
         self.lists = QLabel()
@@ -145,23 +181,9 @@ class WorkflowPanel(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addWidget(QLabel(self.tr("可以办理：")))
         layout.addLayout(self.actions_box)
-        app_ctx.bus.changed.connect(self._changed)
-        if household_id:
-            self.refresh()
+        self._ready()
 
-    def set_household(self, household_id: str) -> None:
-        self.household_id = household_id
-        self.refresh()
-
-    def refresh(self) -> None:
-        if self.household_id:
-            run_read(self.app_ctx, _flow, self.household_id, on_done=self.show_flow)
-
-    def _changed(self, tables) -> None:
-        if self.household_id and {"workflow_step", "household"} & set(tables):
-            self.refresh()
-
-    def show_flow(self, flow) -> None:
+    def show_data(self, flow) -> None:
         self.flow = flow
         self.status.setText(self.tr("户状态：{0}").format(flow.status_label))
         self.lists.setText("、".join(sorted(flow.lists)))
@@ -194,14 +216,15 @@ class WorkflowPanel(QWidget):
                                 on_success=lambda r: self.recorded.emit(), **values)
 
 
-class ExitAssessmentPanel(QWidget):
+class ExitAssessmentPanel(_HouseholdPanel):
     """退出评估: each indicator of the county's profile, 达标/未达标 with the evidence; 保存 stores the
     assessment (who, when, inputs) so the 退出验收表 can be reprinted as it was."""
 
+    tables = frozenset({"household", "member", "income", "conditions", "exit_assessment"})
+    load = staticmethod(_preview)
+
     def __init__(self, app_ctx, household_id: str | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.app_ctx = app_ctx
-        self.household_id = household_id
+        super().__init__(app_ctx, household_id, parent)
         self.assessment = None
         self.title = QLabel()
         self.table = QTableWidget(0, 3)
@@ -215,18 +238,9 @@ class ExitAssessmentPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.save, 0, Qt.AlignmentFlag.AlignRight)
         self.save.clicked.connect(self.store)
-        app_ctx.bus.changed.connect(lambda tables: self.refresh() if self.household_id else None)
-        if household_id:
-            self.refresh()
+        self._ready()
 
-    def set_household(self, household_id: str) -> None:
-        self.household_id = household_id
-        self.refresh()
-
-    def refresh(self) -> None:
-        run_read(self.app_ctx, _preview, self.household_id, on_done=self.show_assessment)
-
-    def show_assessment(self, a) -> None:
+    def show_data(self, a) -> None:
         self.assessment = a
         verdict = self.tr("达到退出标准") if a.passed else self.tr("未达到退出标准")
         self.title.setText(self.tr("{0}年 {1}：{2}（{3}）").format(a.year, a.profile_title, verdict, a.line_text))

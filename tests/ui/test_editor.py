@@ -139,7 +139,7 @@ def test_transfers_follow_their_items(editor):
     form = income.form
     type_text(form.widgets["dibao_money"], "1200")
     type_text(form.widgets["pension_money"], "300")
-    assert form.value("transfers") == Decimal("1500")
+    assert form.value("transfers") == Decimal(1500)
     type_text(form.widgets["transfers"], "2000")  # typed by hand: no longer follows
     assert "转移性收入明细合计" in form.error_labels["transfers"].text()
     assert not editor.save_button.isEnabled()

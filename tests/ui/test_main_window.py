@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pypinyin import lazy_pinyin
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
-from pypinyin import lazy_pinyin
 from sqlalchemy import func, select
 
 from app.db.models import Household

@@ -80,6 +80,11 @@ def test_visits_window_by_month_and_unvisited_by_helper(demo, window, ctx):
     households = sum(visits.gaps_model.item(i).rowCount() for i in range(visits.gaps_model.rowCount()))
     assert households == len(gaps) > 0
     assert "未走访" in visits.summary.text()
+    from pypinyin import lazy_pinyin
+
+    names = [visits.gaps_model.item(i).text().split("（")[0] for i in range(visits.gaps_model.rowCount())]
+    surnames = [lazy_pinyin(n)[0] for n in names if n]
+    assert surnames == sorted(surnames)  # helpers in pinyin order
     assert visits.tabs.tabText(1).endswith("月未走访（按帮扶责任人）")
 
 

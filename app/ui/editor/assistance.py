@@ -6,7 +6,12 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.domain import codes
 from app.ops.assistance import (
-    add_loan, add_measure, loan_warnings, remove_measure, set_plan, update_measure,
+    add_loan,
+    add_measure,
+    loan_warnings,
+    remove_measure,
+    set_plan,
+    update_measure,
 )
 from app.ops.loans import remove_loan, update_loan
 from app.ui.editor.base import EditorTab, form_errors
@@ -63,7 +68,7 @@ class AssistanceTab(EditorTab):
 
     def __init__(self, editor):
         super().__init__(editor)
-        today = lambda: self.app.today  # noqa: E731
+        today = lambda: self.app.today
         self.plan_form = Form("plan", today, self)
         add_fields(self.plan_form, "goal", "main_measures", "expected_increase")
         self.plan_form.edited.connect(self.changed)
@@ -100,7 +105,7 @@ class AssistanceTab(EditorTab):
         layout.addWidget(self.inner)
 
     def _measure_form(self):
-        form = Form("measure", lambda: self.app.today, self)
+        form = self.make_form("measure")
         form.add("year", IntField(low=0, high=2100))
         add_fields(form, "type", "content", "amount", "source", "status", "benefit")
         grid = FormGrid(form, columns=2)
@@ -110,7 +115,7 @@ class AssistanceTab(EditorTab):
         return form, grid
 
     def _loan_form(self):
-        form = Form("loan", lambda: self.app.today, self)
+        form = self.make_form("loan")
         add_fields(form, "amount", "bank", "start_date", "term_months", "repaid_amount", "repaid_on",
                    "purpose")
         grid = FormGrid(form, columns=2)

@@ -26,6 +26,10 @@ class EditorTab(QWidget):
         self.household_id = editor.household_id
         self.setObjectName(f"tab_{self.key}")
 
+    def make_form(self, table: str) -> Form:
+        """A form over `table` validated against the program's today."""
+        return Form(table, lambda: self.app.today, self)
+
     def load(self, detail: dict) -> None:
         """Show the household as stored (after opening and after every save)."""
 
@@ -53,3 +57,19 @@ class EditorTab(QWidget):
 
 def form_errors(form: Form, prefix: str = "") -> list[str]:
     return [f"{prefix}{message}" for message in form.errors.values()]
+
+
+class FormTab(EditorTab):
+    """A tab whose edits live in one Form, `self.form`; `error_prefix` names the tab in messages."""
+
+    error_prefix = ""
+    form: Form
+
+    def forms(self) -> list[Form]:
+        return [self.form]
+
+    def dirty(self) -> bool:
+        return self.form.dirty()
+
+    def errors(self) -> list[str]:
+        return form_errors(self.form, self.tr(self.error_prefix) if self.error_prefix else "")

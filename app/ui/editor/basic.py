@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QScrollArea, QVBoxLayout
 from app.domain import codes
 from app.domain.contact import luhn_ok
 from app.ops.households import update_household
-from app.ui.editor.base import EditorTab, form_errors
+from app.ui.editor.base import FormTab
 from app.ui.fieldkit import add_fields
-from app.ui.forms import Form, FormGrid
+from app.ui.forms import FormGrid
 from app.ui.widgets import ChoiceCombo, hbox
 
 EXITED = codes.HOUSEHOLD_STATUS.code("已脱贫")
@@ -48,14 +48,14 @@ def household_warnings(v: dict) -> dict[str, str]:
     return warnings
 
 
-class BasicTab(EditorTab):
+class BasicTab(FormTab):
     key = "basic"
     title = "基本信息"
     sections = frozenset({"household"})
 
     def __init__(self, editor):
         super().__init__(editor)
-        form = self.form = Form("household", lambda: self.app.today, self)
+        form = self.form = self.make_form("household")
         form.add("group_id", ChoiceCombo())
         add_fields(form, *FIELDS[1:], "other_causes", "note", *FLAGS)
         for name in FLAGS:
@@ -95,15 +95,6 @@ class BasicTab(EditorTab):
         self.form.widgets["group_id"].set_choices(groups)
         self.form.load(detail["household"])
         self._main_cause_changed()
-
-    def forms(self):
-        return [self.form]
-
-    def dirty(self) -> bool:
-        return self.form.dirty()
-
-    def errors(self) -> list[str]:
-        return form_errors(self.form)
 
     def steps(self):
         changes = self.form.changes()

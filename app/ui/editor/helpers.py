@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QTableView, QVBoxLayout,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
 )
 
 from app.db import ui_queries
 from app.ops.assistance import assign_helper, create_helper
 from app.ui.editor.base import EditorTab
-from app.ui.editor.records import compact_table
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
-from app.ui.table_model import Column, RecordTableModel
+from app.ui.table_model import Column, record_table
 from app.ui.widgets import DateField
 
 HISTORY_COLUMNS = [Column("name", "姓名", width=90), Column("unit", "帮扶单位", width=240),
@@ -35,10 +42,7 @@ class HelperPicker(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("输入姓名或拼音首字母查找"))
         self.search.textChanged.connect(self._search)
-        self.model = RecordTableModel(PICK_COLUMNS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        compact_table(self.view)
+        self.model, self.view = record_table(PICK_COLUMNS, self)
         self.view.doubleClicked.connect(lambda _i: self.accept())
         self.new_box = QCheckBox(self.tr("新增帮扶责任人(&N)"))
         self.form = Form("helper", lambda: app_ctx.today, self)
@@ -112,10 +116,7 @@ class HelperTab(EditorTab):
         self.pending_label.setObjectName("saveReason")
         self.undo_button = QPushButton(self.tr("取消更换"))
         self.undo_button.clicked.connect(self.cancel_change)
-        self.model = RecordTableModel(HISTORY_COLUMNS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        compact_table(self.view)
+        self.model, self.view = record_table(HISTORY_COLUMNS, self)
         current_box = QGroupBox(self.tr("现任帮扶责任人"))
         box = QVBoxLayout(current_box)
         box.addWidget(self.current)

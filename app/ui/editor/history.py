@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout
 
 from app.db import ui_queries
 from app.domain import codes, fields
 from app.ops.undo import OBJECT_NAMES
 from app.ui.editor.base import EditorTab
-from app.ui.editor.records import compact_table
-from app.ui.table_model import Column, RecordTableModel, show
+from app.ui.table_model import Column, record_table, show
 
 OPS = {"create": "新建", "update": "修改", "delete": "删除"}
 HISTORY_COLUMNS = [Column("when", "时间"), Column("user", "用户"), Column("object", "记录"),
@@ -72,10 +71,7 @@ class HistoryTab(EditorTab):
 
     def __init__(self, editor):
         super().__init__(editor)
-        self.model = RecordTableModel(HISTORY_COLUMNS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        compact_table(self.view)
+        self.model, self.view = record_table(HISTORY_COLUMNS, self)
         header = self.view.horizontalHeader()
         for i, width in enumerate((130, 70, 150, 50, 120, 140)):
             header.resizeSection(i, width)
@@ -115,10 +111,7 @@ class ExitTab(EditorTab):
 
     def __init__(self, editor):
         super().__init__(editor)
-        self.model = RecordTableModel(EXIT_COLUMNS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        compact_table(self.view)
+        self.model, self.view = record_table(EXIT_COLUMNS, self)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setObjectName("hint")

@@ -77,13 +77,27 @@ def member_warnings(v: dict) -> dict[str, str]:
         warnings["schooling"] = "文化程度与在校生状况应填且只填一项（MB11）"
     if bool(v.get("work_place")) != bool(v.get("work_months")):
         warnings["work_months"] = "务工所在地与务工时间应同时填写或同时为空"
-    if v.get("medical_insured") is not None or v.get("employee_medical") is not None:
-        if bool(v.get("medical_insured")) == bool(v.get("employee_medical")):
-            warnings["employee_medical"] = "城乡居民医保与城镇职工医保应参加且只参加一项（MB13）"
+    insured = (v.get("medical_insured"), v.get("employee_medical"))
+    if insured != (None, None) and bool(insured[0]) == bool(insured[1]):
+        warnings["employee_medical"] = "城乡居民医保与城镇职工医保应参加且只参加一项（MB13）"
     implied = codes.RELATION_SEX.get(v.get("relation") or "")
     if implied and v.get("sex") and v["sex"] != implied:
         warnings["relation"] = f"与户主关系“{codes.RELATION.label(v['relation'])}”应为{implied}性"
     return warnings
+
+
+def fill_from_id(form: Form, today) -> None:
+    """A valid ID number fills 出生日期 and 性别 (they must agree with it)."""
+    if form.loading:
+        return
+    try:
+        info = parse_id(form.value("id_number"), today)
+    except DomainError:
+        return
+    if form.value("birth_date") != info.birth_date:
+        form.set("birth_date", info.birth_date)
+    if form.value("sex") != info.sex:
+        form.set("sex", info.sex)
 
 
 def household_member_errors(members: list[dict]) -> list[str]:
@@ -127,7 +141,7 @@ class MembersTab(EditorTab):
         self.records.splitter.setSizes([230, 400])
 
     def _make_form(self):
-        form = Form("member", lambda: self.app.today, self)
+        form = self.make_form("member")
         grid = FormGrid(form, columns=3)
         for title, names, wide in SECTIONS:
             add_fields(form, *names, *wide)
@@ -136,21 +150,8 @@ class MembersTab(EditorTab):
             grid.add(*names)
             grid.add_wide(*wide)
         grid.finish()
-        form.widgets["id_number"].edited.connect(lambda: self._fill_from_id(form))
+        form.widgets["id_number"].edited.connect(lambda: fill_from_id(form, self.app.today))
         return form, grid
-
-    def _fill_from_id(self, form: Form) -> None:
-        """A valid ID number fills 出生日期 and 性别 (they must agree with it)."""
-        if form.loading:
-            return
-        try:
-            info = parse_id(form.value("id_number"), self.app.today)
-        except DomainError:
-            return
-        if form.value("birth_date") != info.birth_date:
-            form.set("birth_date", info.birth_date)
-        if form.value("sex") != info.sex:
-            form.set("sex", info.sex)
 
     def load(self, detail: dict) -> None:
         self.records.load(detail["members"])

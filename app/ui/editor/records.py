@@ -11,14 +11,19 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter,
-    QTableView, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.ops.batch import Step
 from app.sync.codec import to_json
-from app.ui.forms import Check, Form, validate_values
-from app.ui.table_model import Column, RecordTableModel
+from app.ui.forms import Check, validate_values
+from app.ui.table_model import Column, record_table
 
 _keys = itertools.count(1)
 NEW_COLOUR = QBrush(QColor("#1f4e79"))
@@ -41,25 +46,6 @@ class Entry:
         return self.id is None or self.removed or bool(self.changes())
 
 
-def compact_table(view: QTableView) -> None:
-    """The look of every small table: whole rows, no editing in place, no Tab trap; columns
-    with a width in their Column get it."""
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setTabKeyNavigation(False)
-    view.setWordWrap(False)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    model = view.model()
-    for i, col in enumerate(getattr(model, "columns", ())):
-        if col.width:
-            view.setColumnWidth(i, col.width)
-
-
 class RecordEditor(QWidget):
     """`make_form()` returns (Form, layout widget). `noun` names a record in messages."""
 
@@ -73,17 +59,14 @@ class RecordEditor(QWidget):
         self.app = app_ctx
         self.table_name = table
         self.noun = noun
-        self.defaults = defaults or (lambda: {})
+        self.defaults = defaults or (dict)
         self.checks = list(checks)
         self.describe = describe or (lambda values: noun)
         self.entries: list[Entry] = []
         self._current: Entry | None = None
 
-        self.model = RecordTableModel(columns, self)
+        self.model, self.view = record_table(columns, self)
         self.model.set_colour(lambda row: NEW_COLOUR if row.get("_new") else None)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        compact_table(self.view)
         self.view.setAccessibleName(noun)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
 
@@ -258,7 +241,8 @@ class RecordEditor(QWidget):
             if e.removed and e.id is not None:
                 out.append(lambda c, rid=e.id: remove(c, rid))
         for e in sorted((e for e in self.entries if e.id and not e.removed and e.changes()), key=order):
-            out.append(lambda c, rid=e.id, ch=e.changes(): update(c, rid, ch))
+            changes = e.changes()
+            out.append(lambda c, rid=e.id, ch=changes: update(c, rid, ch))
         for e in sorted((e for e in self.entries if e.id is None and not e.removed), key=order):
             values = {k: v for k, v in e.values.items() if v is not None}
             out.append(lambda c, v=values: add(c, v))

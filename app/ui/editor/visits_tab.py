@@ -3,16 +3,15 @@ visit dialog), not with the household's 保存."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from app.db import ui_queries
 from app.domain import codes
 from app.ops.visits import delete_visit
 from app.ui.editor.base import EditorTab
-from app.ui.editor.records import compact_table
-from app.ui.table_model import Column, RecordTableModel, coded, coded_set
+from app.ui.table_model import Column, coded, coded_set, record_table
 
 COLUMNS = [Column("visit_date", "走访日期", width=96), Column("kind", "走访方式", coded(codes.VISIT_KIND), width=80),
            Column("helper_name", "帮扶责任人", width=84), Column("visitors", "走访人", width=100),
@@ -28,10 +27,7 @@ class VisitsTab(EditorTab):
     def __init__(self, editor):
         super().__init__(editor)
         self.dialog = None
-        self.model = RecordTableModel(COLUMNS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        compact_table(self.view)
+        self.model, self.view = record_table(COLUMNS, self)
         self.view.activated.connect(lambda _i: self.edit_visit())
         self.add_button = QPushButton(self.tr("录入走访(&A)…"))
         self.edit_button = QPushButton(self.tr("编辑(&E)…"))

@@ -7,16 +7,30 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.errors import DomainError
 from app.domain.income import (
-    FIELD_LABELS, TRANSFER_ITEMS, IncomeItems, income_warnings, net_income, per_capita,
-    transfer_items_total, validate_income,
+    FIELD_LABELS,
+    TRANSFER_ITEMS,
+    IncomeItems,
+    income_warnings,
+    net_income,
+    per_capita,
+    transfer_items_total,
+    validate_income,
 )
 from app.domain.money import format_yuan
 from app.ops.records import set_conditions, set_income
-from app.ui.editor.base import EditorTab, form_errors
+from app.ui.editor.base import FormTab
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.widgets import ChoiceCombo, restyle
@@ -123,14 +137,39 @@ def year_row(records: YearlyRecords, hint: str) -> QHBoxLayout:
     return row
 
 
-class ConditionsTab(EditorTab):
+class YearlyTab(FormTab):
+    """A tab over one per-year table: `records` (YearlyRecords) switches the year of `form`;
+    `op(ctx, household_id, year, values)` saves a year; `detail_key` is its part of the detail."""
+
+    op = None
+    detail_key = ""
+    records: YearlyRecords
+
+    def load(self, detail):
+        self.records.load(detail[self.detail_key])
+
+    def dirty(self):
+        return self.records.dirty()
+
+    def new_record(self, year: int) -> dict:
+        """Values a year's record starts with when it is saved for the first time."""
+        return {}
+
+    def steps(self):
+        return self.records.steps(type(self).op, self.household_id, extra=self.new_record)
+
+
+class ConditionsTab(YearlyTab):
     key = "conditions"
     title = "生产生活条件"
     sections = frozenset({"conditions"})
+    op = set_conditions
+    detail_key = "conditions"
+    error_prefix = "生产生活条件："
 
     def __init__(self, editor):
         super().__init__(editor)
-        self.form = Form("conditions", lambda: self.app.today, self)
+        self.form = self.make_form("conditions")
         add_fields(self.form, *CONDITION_FIELDS)
         self.form.add_warning(self._warnings)
         self.form.edited.connect(self.changed)
@@ -163,38 +202,27 @@ class ConditionsTab(EditorTab):
             out["arable_mu"] = "耕地面积超过200亩，请核对（CO03）"
         return out
 
-    def load(self, detail):
-        self.records.load(detail["conditions"])
-
-    def forms(self):
-        return [self.form]
-
-    def dirty(self):
-        return self.records.dirty()
-
-    def errors(self):
-        return form_errors(self.form, self.tr("生产生活条件："))
-
-    def steps(self):
-        return self.records.steps(set_conditions, self.household_id)
 
 
 def _money(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value or 0)
 
 
-class IncomeTab(EditorTab):
+class IncomeTab(YearlyTab):
     """Income items; 家庭纯收入 and 人均纯收入 computed live against the year's poverty line."""
 
     key = "income"
     title = "收入情况"
     sections = frozenset({"incomes"})
+    op = set_income
+    detail_key = "incomes"
+    error_prefix = "收入："
 
     def __init__(self, editor):
         super().__init__(editor)
         self.lines = None
         self.village_code = ""
-        self.form = Form("income", lambda: self.app.today, self)
+        self.form = self.make_form("income")
         add_fields(self.form, *ITEMS, "household_size")
         self.form.add_check(self._checks)
         self.form.add_warning(self._warnings)
@@ -333,19 +361,9 @@ class IncomeTab(EditorTab):
     def load(self, detail):
         self.lines = detail["lines"]
         self.village_code = detail["village"]["code"]
-        self.records.load(detail["incomes"])
+        super().load(detail)
         self._linked_transfers = _money(self.form.value("transfers")) == transfer_items_total(self.items())
         self.recompute()
 
-    def forms(self):
-        return [self.form]
-
-    def dirty(self):
-        return self.records.dirty()
-
-    def errors(self):
-        return form_errors(self.form, self.tr("收入："))
-
-    def steps(self):
-        return self.records.steps(set_income, self.household_id,
-                                  extra=lambda year: {"household_size": self.current_size()})
+    def new_record(self, year: int) -> dict:
+        return {"household_size": self.current_size()}
