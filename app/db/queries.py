@@ -244,3 +244,7 @@ def search_households(session: Session, text: str, village_id: str | None = None
     # Straight on the connection: the ORM layer adds nothing here but time per keystroke.
     found = dict(session.connection().execute(_search_statement(kind, bool(village_id)), params).all())
     return sorted(found, key=found.__getitem__)[:limit]
+
+
+def household_id_by_code(session: Session, code: str) -> str | None:
+    return session.execute(select(H.c.id).where(H.c.code == code.strip())).scalar()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 
 @lru_cache(maxsize=200_000)
 def initials(name: str | None) -> str:
@@ -16,5 +14,8 @@ def initials(name: str | None) -> str:
     """
     if not name:
         return ""
+    # Imported on first use: pypinyin's dictionaries cost a quarter second at start-up.
+    from pypinyin import Style, lazy_pinyin
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
     return "".join(s[:1] for s in letters if s and s[0].isascii() and s[0].isalpha()).lower()

@@ -78,10 +78,11 @@ def set_income(ctx: OpContext, household_id: str, year: int, values: Mapping[str
         v.pop(derived_field, None)
     with ctx.write() as w:
         household = _household(w.session, household_id)
-        v.setdefault("household_size", household["size"])
         existing = w.session.execute(
             select(I).where(I.c.household_id == household_id, I.c.year == year)
         ).mappings().first()
+        if existing is None:  # the divisor is the size when the year was first recorded
+            v.setdefault("household_size", household["size"])
         merged = {**(existing or {}), **v}
         items = IncomeItems(**{f: merged.get(f) or Decimal(0) for f in IncomeItems.__dataclass_fields__})
         errors = validate_income(items)

@@ -93,7 +93,15 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._update_undo_action()
         self._current_changed(None)
+        self._plug_in()
         self.start()
+
+    def _plug_in(self) -> None:
+        """The screens of the printing, data-check, import, statistics and life-cycle work add
+        their actions to the menus (app/ui/extensions.py knows both sides)."""
+        from app.ui import extensions
+
+        extensions.install(self, self.app)
 
     # --- plumbing for other screens ----------------------------------------------------------
 
@@ -428,7 +436,9 @@ class MainWindow(QMainWindow):
                                                   str(self.app.db_path.parent))
         if path is None:
             return
-        args = [sys.executable, "-m", "app.cli", "gui", "--db", str(path)]
+        # A frozen build is its own `kace` executable; from source, run the module.
+        launcher = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app.cli"]
+        args = [*launcher, "gui", "--db", str(path)]
         subprocess.Popen(args, cwd=str(Path(__file__).resolve().parents[2]), env=os.environ.copy())
         self.statusBar().showMessage(self.tr("正在新窗口中打开 {0}").format(path), 6000)
 

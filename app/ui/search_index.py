@@ -61,6 +61,8 @@ class SearchIndex:
         # one short string per household and kind: a search scans only the kind it needs
         self._blobs: dict[str, list[str]] = {"initials": [], "names": [], "numbers": []}
         self._pos: dict[int, int] = {}
+        # the last search (kind, needle, positions): typing on narrows within its hits
+        self._last: tuple[str, str, list[int]] | None = None
 
     @classmethod
     def build(cls, rows: Iterable[tuple], mark: int) -> SearchIndex:
@@ -74,6 +76,7 @@ class SearchIndex:
     def apply(self, rows: Iterable[tuple]) -> None:
         """Replace the keys of the households in `rows` (a deleted one stops matching)."""
         blobs = self._blobs
+        self._last = None
         for rowid, group in groupby(rows, key=lambda r: r[0]):
             *texts, deleted = _blobs(list(group))
             if deleted:
@@ -97,5 +100,15 @@ class SearchIndex:
         if found is None:
             return None
         kind, n = found
-        # map/compress keep the loop over 100k strings in C
-        return set(compress(self._rowids, map(contains, self._blobs[kind], repeat(n))))
+        blobs = self._blobs[kind]
+        last = self._last
+        if last is not None and last[0] == kind and n.startswith(last[1]):
+            # a longer needle only matches where the shorter one did
+            candidates = last[2]
+            positions = list(compress(candidates, map(contains, map(blobs.__getitem__, candidates), repeat(n))))
+        else:
+            # map/compress keep the loop over 100k strings in C
+            positions = list(compress(range(len(blobs)), map(contains, blobs, repeat(n))))
+        self._last = (kind, n, positions)
+        rowids = self._rowids
+        return set(map(rowids.__getitem__, positions))

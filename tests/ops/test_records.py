@@ -87,3 +87,12 @@ def test_visits_cannot_be_in_the_future_and_need_a_visitor(ctx, household):
     v = visits.record_visit(ctx, household, {"visitors": "驻村工作队", "kind": "入户走访",
                                             "changes": "收入、健康", "problems": "缺资金"})
     assert v.value["id"]
+
+
+def test_updating_an_income_keeps_the_year_s_divisor(ctx, household):
+    from app.ops.households import add_member
+
+    records.set_income(ctx, household, 2020, {"wages": 9000})
+    add_member(ctx, household, {"name": "张小红", "relation": "之女", "sex": "女"})
+    fig = records.set_income(ctx, household, 2020, {"wages": 12000}).value
+    assert fig.household_size == 3 and fig.per_capita == Decimal("4000.00")

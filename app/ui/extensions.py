@@ -1,0 +1,124 @@
+"""Screens of the printing, data-check, import, statistics and life-cycle work, plugged into the
+main window's menus. One place that knows both sides, so neither has to know the other."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+
+from app.db.queries import household_id_by_code
+
+
+class ToolWindow(QDialog):
+    """A non-modal window around one screen; closing hides it, so its state survives."""
+
+    def __init__(self, title: str, body: QWidget, parent: QWidget):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.body = body
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(body)
+        self.resize(1000, 640)
+
+
+class Extensions(QObject):
+    def __init__(self, window, app_ctx):
+        super().__init__(window)
+        self.window = window
+        self.app = app_ctx
+        self.tools: dict[str, ToolWindow] = {}
+
+    def _add(self, menu: str, text: str, slot, shortcut: str | None = None) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.window.menu(menu).addAction(action)
+        return action
+
+    def install(self) -> None:
+        from app.ui import print_actions
+
+        self.printing = print_actions.install(self.window, self.app)
+        self.window.menu("数据").addSeparator()
+        self._add("数据", self.tr("数据核查…"), self.show_quality, "F7")
+        self._add("数据", self.tr("导入花名册（Excel）…"), self.show_import)
+        self._add("数据", self.tr("统计分析…"), self.show_stats)
+        self.window.menu("户籍").addSeparator()
+        self._add("户籍", self.tr("识别与退出名单…"), self.show_lists)
+        self._add("户籍", self.tr("防返贫监测对象…"), self.show_monitoring)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _village_id(self) -> str | None:
+        return self.window.tree.village_id()
+
+    def _tool(self, key: str, title: str, make) -> ToolWindow:
+        tool = self.tools.get(key)
+        if tool is None:
+            tool = ToolWindow(title, make(), self.window)
+            self.tools[key] = tool
+        tool.show()
+        tool.raise_()
+        tool.activateWindow()
+        return tool
+
+    def _open_code(self, code: str, *_rest) -> None:
+        with self.app.ops.read() as s:
+            household_id = household_id_by_code(s, code)
+        if household_id:
+            self.window.open_household(household_id)
+
+    # --- the screens -------------------------------------------------------------------------
+
+    def show_quality(self) -> ToolWindow:
+        from app.ui.quality_view import QualityView
+
+        def make():
+            view = QualityView(self.app, village_id=self._village_id())
+            view.open_requested.connect(self._open_code)
+            return view
+
+        return self._tool("quality", self.tr("数据核查"), make)
+
+    def show_import(self):
+        from app.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.app, self.window)
+        wizard.show()
+        return wizard
+
+    def show_stats(self) -> ToolWindow:
+        from app.ui.stats_page import StatsPage
+
+        return self._tool("stats", self.tr("统计分析"),
+                          lambda: StatsPage(self.app, village_id=self._village_id()))
+
+    def _village_table(self, key: str, title: str, widget_class) -> ToolWindow:
+        def make():
+            table = widget_class(self.app, village_id=self._village_id())
+            table.open_requested.connect(self.window.open_household)
+            return table
+
+        tool = self._tool(key, title, make)
+        tool.body.set_village(self._village_id())
+        return tool
+
+    def show_lists(self) -> ToolWindow:
+        from app.ui.workflow_panel import HouseholdListsWidget
+
+        return self._village_table("lists", self.tr("识别与退出名单"), HouseholdListsWidget)
+
+    def show_monitoring(self) -> ToolWindow:
+        from app.ui.workflow_panel import MonitoringListWidget
+
+        return self._village_table("monitoring", self.tr("防返贫监测对象"), MonitoringListWidget)
+
+
+def install(window, app_ctx) -> Extensions:
+    extensions = Extensions(window, app_ctx)
+    extensions.install()
+    window.extensions = extensions
+    return extensions

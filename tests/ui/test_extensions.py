@@ -1,0 +1,41 @@
+"""The printing, data-check, import, statistics and life-cycle screens are reachable from the
+main window's menus and open on the current village."""
+
+from __future__ import annotations
+
+
+def _menu_texts(window, name: str) -> list[str]:
+    texts = []
+    for action in window.menu(name).actions():
+        texts.append(action.text())
+        if action.menu():
+            texts += [a.text() for a in action.menu().actions()]
+    return texts
+
+
+def test_menus_offer_every_screen(window):
+    assert "数据核查…" in _menu_texts(window, "数据")
+    assert "导入花名册（Excel）…" in _menu_texts(window, "数据")
+    assert "统计分析…" in _menu_texts(window, "数据")
+    assert "识别与退出名单…" in _menu_texts(window, "户籍")
+    assert any(t.startswith("打印村册") for t in _menu_texts(window, "打印"))
+
+
+def test_tool_windows_open_and_are_reused(qtbot, window, demo):
+    ext = window.extensions
+    quality = ext.show_quality()
+    assert quality.isVisible() and quality.windowTitle() == "数据核查"
+    assert ext.show_quality() is quality
+    stats = ext.show_stats()
+    lists = ext.show_lists()
+    monitoring = ext.show_monitoring()
+    for tool in (stats, lists, monitoring):
+        assert tool.isVisible()
+        tool.close()
+    quality.close()
+
+
+def test_a_finding_opens_its_household(qtbot, window, demo, zsf):
+    ext = window.extensions
+    ext._open_code(zsf["code"], "household", zsf["id"], "phone")
+    assert zsf["id"] in window.editors
