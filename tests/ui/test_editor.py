@@ -257,4 +257,6 @@ def test_keyboard_reaches_every_tab(editor, qtbot):
         qtbot.keyClick(editor, Qt.Key(Qt.Key.Key_1 + i), Qt.KeyboardModifier.AltModifier)
         assert editor.tabs.currentIndex() == i
     assert editor.tabs.tabText(8) == "退出评估"
-    assert "此处只读" in editor.tab("exit").note.text()
+    exit_tab = editor.tab("exit")
+    assert "已保存的退出评估" in exit_tab.note.text()
+    assert exit_tab.workflow.isVisible() and exit_tab.assessment.isVisible()

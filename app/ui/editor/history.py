@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
-from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.db import ui_queries
 from app.domain import codes, fields
@@ -103,24 +104,36 @@ EXIT_COLUMNS = [Column("year", "年度"), Column("profile", "标准"),
 
 
 class ExitTab(EditorTab):
-    """Read-only here: the 脱贫退出 workflow writes the assessments."""
+    """退出评估: the life-cycle timeline with the next allowed steps, the exit assessment computed
+    from the record (stored on request, so the printed 退出验收表 can be reproduced), and the
+    assessments stored so far."""
 
     key = "exit"
     title = "退出评估"
     sections = frozenset({"exit_assessments"})
 
     def __init__(self, editor):
+        from app.ui.workflow_panel import ExitAssessmentPanel, WorkflowPanel
+
         super().__init__(editor)
+        self.workflow = WorkflowPanel(self.app, self.household_id, self)
+        self.assessment = ExitAssessmentPanel(self.app, self.household_id, self)
         self.model, self.view = record_table(EXIT_COLUMNS, self)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setObjectName("hint")
+        stored = QWidget(self)
+        stored_layout = QVBoxLayout(stored)
+        stored_layout.setContentsMargins(0, 0, 0, 0)
+        stored_layout.addWidget(self.note)
+        stored_layout.addWidget(self.view, 1)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        for part in (self.workflow, self.assessment, stored):
+            split.addWidget(part)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.note)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(split)
 
     def load(self, detail):
         rows = detail["exit_assessments"]
         self.model.set_rows(rows)
-        self.note.setText(self.tr("退出评估由“脱贫退出”流程（入户核查、民主评议、公示、审定）填写，此处只读。")
-                          + ("" if rows else self.tr("该户尚无退出评估记录。")))
+        self.note.setText(self.tr("已保存的退出评估：") + ("" if rows else self.tr("该户尚无退出评估记录。")))
