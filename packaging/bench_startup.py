@@ -5,7 +5,7 @@
 Makes a 2000-household demo with the built binary, then times `kace --version`, `kace stats` and
 `kace gui --screenshot` (offscreen). "cold": the page cache is dropped before each run (needs root:
 /proc/sys/vm/drop_caches), as after a reboot; "warm": the same command run again straight away.
-Best of N wall-clock seconds; results go to bench/packaging_results.md by hand.
+Best of N wall-clock seconds; results go to bench/RESULTS.md by hand.
 """
 
 from __future__ import annotations
