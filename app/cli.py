@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -208,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{e.message}", file=sys.stderr)
         log.warning("invalid input: %r", e)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # `kace stats --json | head`: the reader left; say nothing more and do not traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
