@@ -147,7 +147,8 @@ class DemoCounty:
             left -= size
         return sizes
 
-    def _make_regions(self, n_villages: int) -> dict:
+    def _make_regions(self, sizes: list[int]) -> dict:
+        n_villages = len(sizes)
         rng = self.rng
         top = []
         parent = None
@@ -173,6 +174,9 @@ class DemoCounty:
                 "id": self._uuid(), "code": code, "name": self._village_name(taken), "level": "village",
                 "parent_id": town["id"], "poor_village": rng.random() < 0.4,
                 "collective_income": Decimal(rng.randrange(5, 80) * 1000),
+                # registered households are a minority of a village: 6-12 people per poor one
+                "agri_population": sizes[v] * rng.randint(6, 12) * 4,
+                "total_households": sizes[v] * rng.randint(6, 12),
                 "first_secretary": self.people.surname() + self.people.given("男"),
                 "first_secretary_phone": self._mobile(),
                 "exit_year": rng.choice([2017, 2018, 2019, 2020]) if rng.random() < 0.3 else None,
@@ -523,7 +527,7 @@ class DemoCounty:
     def batches(self):
         """Yield ("regions", rows) once, then one {table: rows} dict per village."""
         sizes = self._plan_villages()
-        villages = self._make_regions(len(sizes))
+        villages = self._make_regions(sizes)
         yield "regions", villages
         for village, size in zip(villages["village_rows"], sizes):
             yield "village", self._village_batch(village, size)

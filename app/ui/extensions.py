@@ -10,6 +10,14 @@ from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 from app.db.queries import household_id_by_code
 
 
+# Where the editor shows each kind of record (a finding names its table).
+TAB_FOR_TABLE = {"household": "basic", "member": "members", "conditions": "conditions",
+                 "income": "income", "plan": "assistance", "measure": "assistance",
+                 "loan": "assistance", "assignment": "helpers", "helper": "helpers",
+                 "visit": "visits", "workflow_step": "exit", "exit_assessment": "exit",
+                 "monitoring_record": "exit"}
+
+
 class ToolWindow(QDialog):
     """A non-modal window around one screen; closing hides it, so its state survives."""
 
@@ -65,11 +73,22 @@ class Extensions(QObject):
         tool.activateWindow()
         return tool
 
-    def _open_code(self, code: str, *_rest) -> None:
+    def _open_code(self, code: str, table: str = "", _row_id: str = "", field: str = "") -> None:
+        """Open the household of a finding on the tab that holds the record, at the field."""
+        from app.ui.editor.household_editor import TAB_KEYS
+
         with self.app.ops.read() as s:
             household_id = household_id_by_code(s, code)
-        if household_id:
-            self.window.open_household(household_id)
+        if not household_id:
+            return
+        key = TAB_FOR_TABLE.get(table, "basic")
+        editor = self.window.open_household(household_id, TAB_KEYS.index(key))
+        tab = editor.tab(key)
+        for form in tab.forms() if hasattr(tab, "forms") else []:
+            widget = form.widgets.get(field)
+            if widget is not None:
+                widget.setFocus()
+                break
 
     # --- the screens -------------------------------------------------------------------------
 
@@ -93,8 +112,9 @@ class Extensions(QObject):
     def show_stats(self) -> ToolWindow:
         from app.ui.stats_page import StatsPage
 
-        return self._tool("stats", self.tr("统计分析"),
-                          lambda: StatsPage(self.app, village_id=self._village_id()))
+        tool = self._tool("stats", self.tr("统计分析"), lambda: StatsPage(self.app))
+        tool.body.set_village(self._village_id())  # loads the figures of the current scope
+        return tool
 
     def _village_table(self, key: str, title: str, widget_class) -> ToolWindow:
         def make():

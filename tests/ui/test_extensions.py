@@ -35,7 +35,10 @@ def test_tool_windows_open_and_are_reused(qtbot, window, demo):
     quality.close()
 
 
-def test_a_finding_opens_its_household(qtbot, window, demo, zsf):
+def test_a_finding_opens_its_household_on_the_right_tab(qtbot, window, demo, zsf):
     ext = window.extensions
+    ext._open_code(zsf["code"], "income", "x", "wages")
+    editor = window.editors[zsf["id"]]
+    assert editor.tabs.tabText(editor.tabs.currentIndex()) == "收入情况"
     ext._open_code(zsf["code"], "household", zsf["id"], "phone")
-    assert zsf["id"] in window.editors
+    assert editor.tabs.tabText(editor.tabs.currentIndex()) == "基本信息"
