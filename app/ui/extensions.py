@@ -106,6 +106,7 @@ class Extensions(QObject):
         from app.ui.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.app, self.window)
+        wizard.resize(680, 460)
         wizard.show()
         return wizard
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from app.ops.print_jobs import DOCUMENTS, Printed, PrintRequest, print_document
 from app.ui import errors
@@ -138,6 +138,17 @@ class PrintActions(QObject):
         return self.print_village(document, village_id, **options)
 
     # --- printing ----------------------------------------------------------------------------
+
+    def household_button(self, household_id: str, parent: QWidget) -> QToolButton:
+        """The editor's 打印 button: the one-household documents of this household."""
+        button = QToolButton(parent)
+        button.setText(self.tr("打印"))
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        for _name, text, document in HOUSEHOLD_DOCS:
+            menu.addAction(self.tr(text), lambda d=document: self.print_household(d, household_id))
+        button.setMenu(menu)
+        return button
 
     def print_household(self, document: str, household_id: str):
         """Print `document` for one household (its id or 户编号); returns the runner's Future."""

@@ -42,3 +42,14 @@ def test_a_finding_opens_its_household_on_the_right_tab(qtbot, window, demo, zsf
     assert editor.tabs.tabText(editor.tabs.currentIndex()) == "收入情况"
     ext._open_code(zsf["code"], "household", zsf["id"], "phone")
     assert editor.tabs.tabText(editor.tabs.currentIndex()) == "基本信息"
+
+
+def test_the_editor_prints_its_household(qtbot, window, demo, zsf, monkeypatch):
+    editor = window.open_household(zsf["id"])
+    printed = []
+    monkeypatch.setattr(window.extensions.printing, "print_household",
+                        lambda document, household_id: printed.append((document, household_id)))
+    actions = editor.print_button.menu().actions()
+    assert [a.text() for a in actions][0].startswith("打印户卡")
+    actions[0].trigger()
+    assert printed == [("card", zsf["id"])]

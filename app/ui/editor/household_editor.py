@@ -98,6 +98,11 @@ class HouseholdEditor(QDialog):
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.reason, 1)
+        # 打印 (户卡, 明白卡, 走访记录表, 退出验收表) when the main window offers printing
+        printing = getattr(getattr(parent, "extensions", None), "printing", None)
+        if printing is not None:
+            self.print_button = printing.household_button(household_id, self)
+            bottom.addWidget(self.print_button)
         bottom.addWidget(self.saved_label)
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.close_button)
