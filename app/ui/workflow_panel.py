@@ -371,6 +371,23 @@ class HouseholdListsWidget(_VillageTable):
         self.which.addItems(list(workflow.LISTS))
         super().__init__(app_ctx, village_id, ["户编号", "户主", "人口", "组", "户状态", "最近办理"], [self.which],
                          parent)
+        # Batch: select several households (Shift/Ctrl+click) and record one step for all of them.
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.batch_button = QPushButton(self.tr("为所选户登记流程步骤…"))
+        self.batch_button.clicked.connect(self.batch_step)
+        self.layout().itemAt(0).layout().addWidget(self.batch_button)
+
+    def selected_ids(self) -> list[str]:
+        return [self.rows[r].id for r in sorted({i.row() for i in self.table.selectedIndexes()})]
+
+    def batch_step(self):
+        ids = self.selected_ids()
+        if not ids:
+            self.app_ctx.interaction.info(self.tr("批量登记"), self.tr("请先在名单中选择一户或多户。"))
+            return None
+        dialog = BatchStepDialog(self.app_ctx, ids, self)
+        dialog.open()
+        return dialog
 
     def refresh(self) -> None:
         run_read(self.app_ctx, _list, self.village_id, self.which.currentText(), on_done=self.show_rows)

@@ -53,3 +53,29 @@ def test_the_editor_prints_its_household(qtbot, window, demo, zsf, monkeypatch):
     assert [a.text() for a in actions][0].startswith("打印户卡")
     actions[0].trigger()
     assert printed == [("card", zsf["id"])]
+
+
+def test_batch_step_over_selected_households_of_a_list(qtbot, ctx, window, demo, interaction):
+    from app.db import ui_queries
+    from app.domain.workflow import LISTS
+    from app.ops.households import create_household, update_household
+    from tests import factories
+
+    with ctx.read() as s:
+        village = ui_queries.villages_with_groups(s)[0]
+    for seq in (501, 502):  # households in 预脱贫 are on the 拟退出 list
+        hid = create_household(ctx, {"village_id": village["id"]}, [factories.head("韦新", seq=seq)]).value["id"]
+        update_household(ctx, hid, {"status": "预脱贫"})
+    window.tree.select_village(village["id"]) if hasattr(window.tree, "select_village") else None
+    lists = window.extensions.show_lists()
+    body = lists.body
+    body.set_village(village["id"])
+    body.batch_step()
+    assert interaction.of("info")  # nothing selected: it says so
+    body.which.setCurrentIndex(list(LISTS).index("拟退出"))
+    qtbot.waitUntil(lambda: body.table.rowCount() >= 2, timeout=5000)
+    body.table.selectAll()
+    dialog = body.batch_step()
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
+    lists.close()
