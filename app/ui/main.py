@@ -132,11 +132,33 @@ def open_main_window(app_ctx):
     from app.ui.main_window import MainWindow
 
     window = MainWindow(app_ctx)
+    schedule_daily_backup(app_ctx)
     # Once the list and the search index are loaded, the objects made so far live as long as
     # the program: freezing them keeps the cyclic collector from walking them all again (a
     # ~100 ms pause in the middle of scrolling on a 100k-household county).
     window.list.index_ready.connect(gc.freeze)
     return window
+
+
+DAILY_BACKUP_DELAY_MS = 20_000
+DAILY_BACKUPS_KEPT = 7
+
+
+def schedule_daily_backup(app_ctx) -> None:
+    """Once a day, a while after start (not to slow the start itself): a verified backup in the
+    data folder's backups/, keeping the last week. A failure is logged, never a dialog."""
+    from PySide6.QtCore import QTimer
+
+    from app import paths
+    from app.db.backup import daily_backup
+
+    def run() -> None:
+        app_ctx.runner.run(lambda _ops: daily_backup(app_ctx.db_path, paths.data_dir() / "backups",
+                                                     keep=DAILY_BACKUPS_KEPT),
+                           label="每日自动备份", undoable=False,
+                           on_failure=lambda e: logging.getLogger(__name__).warning("daily backup failed: %s", e))
+
+    QTimer.singleShot(DAILY_BACKUP_DELAY_MS, run)
 
 
 def wait_until(predicate, timeout: float = 60.0) -> bool:

@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
     def backup_database(self) -> None:
         from datetime import datetime
 
-        from app.db.migrate import backup_sqlite
+        from app.db.backup import backup
 
         default = self.app.db_path.with_name(
             f"{self.app.db_path.stem}-备份-{datetime.now():%Y%m%d-%H%M}{self.app.db_path.suffix}")
@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
         if path.resolve() == self.app.db_path.resolve():
             self.app.interaction.error(self.tr("备份数据库"), self.tr("不能把数据库备份到它自己。"))
             return
-        self.app.runner.run(lambda _ops: backup_sqlite(self.app.db_path, path), label=self.tr("备份数据库"),
+        self.app.runner.run(lambda _ops: backup(self.app.db_path, path), label=self.tr("备份数据库"),
                             progress=True, undoable=False,
                             on_success=lambda _r: self.app.interaction.info(
                                 self.tr("备份数据库"), self.tr("已备份到：{0}").format(path)))
