@@ -110,6 +110,12 @@ def run_gui(args) -> int:
             interaction.error("无法打开数据库", e.message)
         return EXIT_DB
     install_excepthook(interaction.error)
+    if not shot:
+        from app.ui.login import log_in
+
+        if not log_in(app_ctx):
+            app_ctx.close()
+            return 0
     if getattr(args, "demo", False) and _is_empty(app_ctx):
         _make_demo(app_ctx, args.demo_households)
 
