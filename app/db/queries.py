@@ -248,3 +248,7 @@ def search_households(session: Session, text: str, village_id: str | None = None
 
 def household_id_by_code(session: Session, code: str) -> str | None:
     return session.execute(select(H.c.id).where(H.c.code == code.strip())).scalar()
+
+
+def has_households(session: Session) -> bool:
+    return session.execute(select(H.c.id).limit(1)).first() is not None

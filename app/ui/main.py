@@ -73,12 +73,10 @@ def limit_page_cache(engine) -> None:
 
 
 def _is_empty(app_ctx) -> bool:
-    from sqlalchemy import func, select
-
-    from app.db.models import Household
+    from app.db.queries import has_households
 
     with app_ctx.ops.read() as s:
-        return not s.execute(select(func.count()).select_from(Household)).scalar()
+        return not has_households(s)
 
 
 def _make_demo(app_ctx, households: int) -> None:
