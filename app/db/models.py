@@ -70,7 +70,8 @@ class Household(Synced):
         Index("ix_household_village_status", "village_id", "status"),
     )
 
-    code: Mapped[str] = mapped_column(String(24), unique=True)
+    # Not unique: two laptops with the same device code could print the same number; the key is id.
+    code: Mapped[str] = mapped_column(String(24), index=True)
     national_code: Mapped[str | None] = mapped_column(String(40), index=True)
     village_id: Mapped[str] = mapped_column(ForeignKey("region.id"))
     group_id: Mapped[str | None] = mapped_column(ForeignKey("region.id"))
@@ -384,6 +385,12 @@ class Replica(Base):
     acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     pulled_server_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Position of the newest record in this database's change log (own and received changes).
+    last_log_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Enrolment with the county server (app/sync/client.py): None until `kace sync --enrol`.
+    server_url: Mapped[str | None] = mapped_column(String(200))
+    device_name: Mapped[str | None] = mapped_column(String(60))
+    device_key: Mapped[str | None] = mapped_column(String(80))
 
 
 class Change(Base):
@@ -411,6 +418,83 @@ class Change(Base):
     op: Mapped[str] = mapped_column(String(8))
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Position in THIS database's log: insertion order on a laptop (own and received changes, so
+    # a push replays them causally), the server sequence in commit order on the server.
+    log_seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    # Laptop: the server holds this change (it came from there or was acknowledged).
+    acked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Server: the village whose data this change is (None: county-wide rows), for scoped pulls.
+    village_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class ParkedChange(Base):
+    """A received change stored but not applied (sync-design.md): it fails validation, lies outside
+    the sending device's villages, or reuses a sequence number with other content (a cloned file).
+    Each one is a review item until a person dismisses it."""
+
+    __tablename__ = "parked_change"
+
+    id: Mapped[str] = uuid_pk()
+    change_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)
+    device_name: Mapped[str | None] = mapped_column(String(60))
+    record: Mapped[str] = mapped_column(Text)  # the change as received (JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PendingRow(Base):
+    """A row whose changes arrived before its create or before a row it refers to (relayed or
+    out-of-order delivery); merged again when more changes arrive."""
+
+    __tablename__ = "pending_row"
+
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+# --- county server only ------------------------------------------------------------------------
+
+
+class Device(Base):
+    """A laptop enrolled with the county server and the villages it may read and write."""
+
+    __tablename__ = "sync_device"
+
+    id: Mapped[str] = uuid_pk()
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    device_code: Mapped[int] = mapped_column(Integer)
+    villages: Mapped[str] = mapped_column(Text)  # JSON list of village region codes
+    key_hash: Mapped[str | None] = mapped_column(String(80))
+    # The device key itself: the server signs return bundles with it (a shared secret, like a
+    # WireGuard pre-shared key); enrolment hands it out once.
+    device_key: Mapped[str | None] = mapped_column(String(80))
+    token_hash: Mapped[str | None] = mapped_column(String(80))
+    replica_id: Mapped[str | None] = mapped_column(String(36))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pulled_server_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DeviceAck(Base):
+    """How far the server holds a device's log, per database incarnation of that device."""
+
+    __tablename__ = "sync_device_ack"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("sync_device.id"), primary_key=True)
+    incarnation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    acked_through: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Counter(Base):
+    """Named counters taken under a row lock: server sequence numbers in commit order."""
+
+    __tablename__ = "sync_counter"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class FieldHead(Base):
@@ -426,6 +510,8 @@ class FieldHead(Base):
     row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     field: Mapped[str] = mapped_column(String(40), primary_key=True)
     change_ids: Mapped[str] = mapped_column(Text)  # JSON list of leaf change ids
+    # Several leaves with different values: the field shows a provisional value and needs review.
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
 class Setting(Base):

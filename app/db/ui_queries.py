@@ -35,6 +35,7 @@ from app.db.models import (
 )
 from app.domain import codes
 from app.ops.records import poverty_lines
+from app.sync.codec import field_entries
 
 H, M, R, V = Household.__table__, Member.__table__, Region.__table__, Visit.__table__
 A, HP, CH = Assignment.__table__, Helper.__table__, Change.__table__
@@ -350,7 +351,7 @@ def household_history(session: Session, household_id: str, limit: int = 2000) ->
     out = []
     for r in session.execute(stmt).mappings():
         rec = dict(r)
-        rec["payload"] = json.loads(rec["payload"])
+        rec["payload"] = field_entries(json.loads(rec["payload"]))
         rec["row_name"] = names.get(rec["row_id"])
         out.append(rec)
     return out

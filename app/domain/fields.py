@@ -107,3 +107,21 @@ CODED_SETS: dict[str, dict[str, codes.CodeList]] = {
 
 def label(table: str, field: str) -> str:
     return LABELS.get(table, {}).get(field, field)
+
+
+def value_text(table: str, field: str, value, refs: dict[str, str] | None = None) -> str:
+    """A logged JSON value as the user knows it: labels for codes, 是/否, names for references."""
+    if value is None or value == "":
+        return ""
+    try:
+        if field in CODED.get(table, {}):
+            return CODED[table][field].label(value)
+        if field in CODED_SETS.get(table, {}):
+            return codes.set_labels(CODED_SETS[table][field], value, "、")
+    except Exception:  # noqa: BLE001 - an unknown code is shown as stored
+        return str(value)
+    if field.endswith("_id"):
+        return (refs or {}).get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

@@ -27,6 +27,7 @@ from app.domain import codes
 from app.domain.household_code import format_household_code
 from app.domain.idcard import check_char
 from app.ops.context import OpContext
+from app.sync.identity import natural_id
 
 PROVINCE = ("450000000000", "广西壮族自治区")
 PREFECTURE = ("450800000000", "贵港市")
@@ -70,6 +71,11 @@ def _code(codelist: codes.CodeList, label: str) -> str:
 @lru_cache(maxsize=None)
 def _health(*labels: str) -> str:
     return codes.encode_set(codes.HEALTH, labels)
+
+
+def region_id(code: str) -> str:
+    """Regions take the key derived from their code, as everywhere (app/sync/identity.py)."""
+    return natural_id("region", {"code": code})
 
 
 @dataclass
@@ -154,7 +160,7 @@ class DemoCounty:
         parent = None
         for (code, name), level in zip((PROVINCE, PREFECTURE, COUNTY),
                                        ("province", "prefecture", "county")):
-            row = {"id": self._uuid(), "code": code, "name": name, "level": level,
+            row = {"id": region_id(code), "code": code, "name": name, "level": level,
                    "parent_id": parent}
             top.append(row)
             parent = row["id"]
@@ -164,14 +170,14 @@ class DemoCounty:
         for t in range(n_town):
             name = TOWNSHIPS[t % len(TOWNSHIPS)] if t < len(TOWNSHIPS) else f"第{t + 1}镇"
             code = f"{COUNTY[0][:6]}{101 + t:03d}000"
-            townships.append({"id": self._uuid(), "code": code, "name": name, "level": "township",
+            townships.append({"id": region_id(code), "code": code, "name": name, "level": "township",
                               "parent_id": parent})
         taken: set[str] = set()
         for v in range(n_villages):
             town = townships[v // per_township]
             code = f"{town['code'][:9]}{201 + v % per_township:03d}"
             village = {
-                "id": self._uuid(), "code": code, "name": self._village_name(taken), "level": "village",
+                "id": region_id(code), "code": code, "name": self._village_name(taken), "level": "village",
                 "parent_id": town["id"], "poor_village": rng.random() < 0.4,
                 "collective_income": Decimal(rng.randrange(5, 80) * 1000),
                 # registered households are a minority of a village: 6-12 people per poor one
@@ -184,7 +190,7 @@ class DemoCounty:
             }
             villages.append(village)
             for g in range(1, rng.randint(6, 15) + 1):
-                groups.append({"id": self._uuid(), "code": f"{code}{g:02d}", "name": f"第{g}组",
+                groups.append({"id": region_id(f"{code}{g:02d}"), "code": f"{code}{g:02d}", "name": f"第{g}组",
                                "level": "group", "parent_id": village["id"], "_village": village["id"]})
         rows = [{k: v for k, v in r.items() if not k.startswith("_")}
                 for r in top + townships + villages + groups]

@@ -17,7 +17,7 @@ from app.db.models import SYNCED_TABLES, Change, Replica
 from app.domain import fields
 from app.domain.errors import DomainError
 from app.ops.context import OpContext, Result, done
-from app.sync.codec import from_json, to_json
+from app.sync.codec import field_entries, from_json, to_json
 
 CH, REPLICA = Change.__table__, Replica.__table__
 OBJECT_NAMES = {"household": "户", "member": "家庭成员", "conditions": "生产生活条件",
@@ -69,7 +69,7 @@ def undo_changes(ctx: OpContext, after_seq: int, through_seq: int) -> Result:
                 w.tombstone(table, rec.row_id)
                 continue
             back = {}
-            for name, entry in payload.items():
+            for name, entry in field_entries(payload).items():
                 if to_json(row[name]) != entry.get("new"):
                     raise _refuse(rec.table_name, name)
                 back[name] = from_json(table.c[name], entry.get("old"))

@@ -22,7 +22,8 @@ from app.db import derived
 from app.db.base import new_id
 from app.db.models import SYNCED_TABLES, Change, FieldHead, Replica
 from app.sync import clock
-from app.sync.codec import coerce, json_converter, logged_columns, to_json
+from app.sync.codec import blank_row, coerce, json_converter, logged_columns, to_json
+from app.sync.identity import natural_id
 
 CHANGE = Change.__table__
 FIELD_HEAD = FieldHead.__table__
@@ -34,12 +35,6 @@ class ChangeLogError(RuntimeError):
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _blank_row(table: Table) -> dict:
-    """Every column with its scalar default (or None): the starting point of a new row."""
-    return {c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
-            for c in table.columns}
 
 
 class ChangeWriter:
@@ -58,6 +53,7 @@ class ChangeWriter:
         self.incarnation_id = state["incarnation_id"]
         self._seq = state["last_seq"]
         self._hlc = state["last_hlc"]
+        self._log_seq = state["last_log_seq"]
         self._start_seq = self._seq
 
     # --- public API --------------------------------------------------------------------------
@@ -70,14 +66,14 @@ class ChangeWriter:
         writers (demo, import) whose values already have the columns' Python types."""
         table = self._table(table)
         cols = logged_columns(table)
-        blank = _blank_row(table)
+        blank = blank_row(table)
         json_convs = [(c.name, json_converter(c)) for c in cols]
         now = datetime.now(UTC).replace(tzinfo=None)
         db_rows, change_rows, ids = [], [], []
         for values in rows:
             if typed:
                 row = {**blank, **values}
-                row["id"] = row.get("id") or new_id()
+                row["id"] = row.get("id") or natural_id(table.name, row) or new_id()
             else:
                 row = self._complete(table, cols, values)
             row.update(derived.row_values(table.name, row))
@@ -113,8 +109,13 @@ class ChangeWriter:
             params.append(tuple(values))
         conn.exec_driver_sql(sql, params)
 
-    def update(self, table: Table | str, row_id: str, values: Mapping, op: str = "update") -> dict:
-        """Write the fields of `values` that differ from the row; return {field: (old, new)}."""
+    def update(self, table: Table | str, row_id: str, values: Mapping, op: str = "update",
+               *, force: bool = False) -> dict:
+        """Write the fields of `values` that differ from the row; return {field: (old, new)}.
+
+        force=True writes every given field even when the shown value already equals it: a
+        conflict resolution must name all current leaves as parents to close the conflict.
+        """
         table = self._table(table)
         by_name = {c.name: c for c in logged_columns(table)}
         unknown = set(values) - set(by_name)
@@ -126,7 +127,7 @@ class ChangeWriter:
         diff = {}
         for name, value in values.items():
             new = coerce(by_name[name], value)
-            if to_json(new) != to_json(current[name]):
+            if force or to_json(new) != to_json(current[name]):
                 diff[name] = (current[name], new)
         if not diff:
             return {}
@@ -135,6 +136,8 @@ class ChangeWriter:
             f: {"new": to_json(new), "old": to_json(old), "parents": heads[f]}
             for f, (old, new) in diff.items()
         }
+        if op == "delete":
+            payload.update(self._delete_context(table, row_id))
         now = datetime.now(UTC).replace(tzinfo=None)
         change = self._change(table.name, row_id, op, payload, now)
         self.session.execute(insert(CHANGE), [change])
@@ -150,6 +153,20 @@ class ChangeWriter:
     def tombstone(self, table: Table | str, row_id: str) -> dict:
         """Deleting is a flag, never a physical delete (architecture.md)."""
         return self.update(table, row_id, {"deleted": True}, op="delete")
+
+    def _delete_context(self, table: Table, row_id: str) -> dict:
+        """What the person deleting saw: every field's current leaves (an edit made elsewhere that
+        is not among them was concurrent with the delete: a review item) and, for a household, its
+        members (a member added elsewhere meanwhile is a review item too). Keys starting with "_"
+        are context, not fields."""
+        names = [c.name for c in logged_columns(table)]
+        seen = sorted({i for ids in self.heads(table.name, row_id, names).values() for i in ids})
+        context = {"_seen": seen}
+        if table.name == "household":
+            member = SYNCED_TABLES["member"]
+            context["_members"] = sorted(self.session.execute(
+                select(member.c.id).where(member.c.household_id == row_id)).scalars())
+        return context
 
     def heads(self, table_name: str, row_id: str, fields: Iterable[str]) -> dict[str, list[str]]:
         """Current leaf change ids of each field (the parents of a new change to it)."""
@@ -183,7 +200,7 @@ class ChangeWriter:
             self.session.execute(
                 update(REPLICA)
                 .where(REPLICA.c.replica_id == self.replica_id)
-                .values(last_seq=self._seq, last_hlc=self._hlc)
+                .values(last_seq=self._seq, last_hlc=self._hlc, last_log_seq=self._log_seq)
             )
             self._start_seq = self._seq
 
@@ -203,11 +220,11 @@ class ChangeWriter:
         unknown = set(values) - set(by_name) - {"id"} - {c.name for c in table.columns}
         if unknown:
             raise ChangeLogError(f"{table.name} 没有字段 {sorted(unknown)}")
-        row = _blank_row(table)
-        row["id"] = values.get("id") or new_id()
+        row = blank_row(table)
         for c in cols:
             if c.name in values:
                 row[c.name] = coerce(c, values[c.name])
+        row["id"] = values.get("id") or natural_id(table.name, row) or new_id()
         return row
 
     def _change(self, table_name, row_id, op, payload, now) -> dict:
@@ -226,7 +243,13 @@ class ChangeWriter:
             "op": op,
             "payload": _dumps(payload),
             "created_at": now,
+            "log_seq": self._next_log_seq(),
+            "acked": False,
         }
+
+    def _next_log_seq(self) -> int:
+        self._log_seq += 1
+        return self._log_seq
 
     def _set_heads(self, table_name, row_id, fields, change_id) -> None:
         ids = _dumps([change_id])
@@ -249,7 +272,7 @@ class ChangeWriter:
                         FIELD_HEAD.c.row_id == r,
                         FIELD_HEAD.c.field == f,
                     )
-                    .values(change_ids=ids)
+                    .values(change_ids=ids, conflict=False)
                 )
             else:
                 self.session.execute(

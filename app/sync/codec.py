@@ -21,6 +21,12 @@ def logged_columns(table: Table) -> list[Column]:
     ]
 
 
+def blank_row(table: Table) -> dict:
+    """Every column with its scalar default (or None): the starting point of a new row."""
+    return {c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
+            for c in table.columns}
+
+
 def coerce(col: Column, value):
     """Bring a value to the column's Python type; raise ValueError for nonsense.
 
@@ -50,6 +56,11 @@ def coerce(col: Column, value):
             return value.date()
         return value if isinstance(value, date) else date.fromisoformat(str(value))
     return value if isinstance(value, str) else str(value)
+
+
+def field_entries(payload: dict) -> dict:
+    """The field entries of a change payload, without the "_" context keys of a delete."""
+    return {f: e for f, e in payload.items() if not f.startswith("_")}
 
 
 def to_json(value):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db import derived
 from app.db.models import SYNCED_TABLES
-from app.sync.codec import from_json
+from app.sync.codec import blank_row, field_entries, from_json
 
 
 def apply_changes(session: Session, changes: Iterable[Mapping]) -> None:
@@ -22,12 +22,10 @@ def apply_changes(session: Session, changes: Iterable[Mapping]) -> None:
     households: set[str] = set()
     for ch in changes:
         table = SYNCED_TABLES[ch["table_name"]]
-        payload = json.loads(ch["payload"])
+        payload = field_entries(json.loads(ch["payload"]))
         values = {f: from_json(table.c[f], v["new"]) for f, v in payload.items()}
         if ch["op"] == "create":
-            row = {c.name: None for c in table.columns}
-            row.update({c.name: c.default.arg for c in table.columns
-                        if c.default is not None and c.default.is_scalar})
+            row = blank_row(table)
             row.update(values, id=ch["row_id"])
             row.update(derived.row_values(table.name, row))
             session.execute(insert(table).values(row))

@@ -38,6 +38,7 @@ def main() -> None:
 
     ctx = OpContext(open_sqlite(db), user="crash", today_fn=lambda: date(2026, 11, 27))
     village = sys.argv[3]
+    print("ready", flush=True)  # the parent's clock starts here, not at interpreter start
     for i in range(100000):
         res = create_household(ctx, {"village_id": village, "note": f"第{i}户"})
         add_member(ctx, res.value["id"], {"name": "张三", "relation": "户主"})

@@ -28,8 +28,20 @@ def run_and_kill(args: list[str], delay: float) -> list[str]:
     proc = subprocess.Popen([sys.executable, "-m", "tests.db.crash_child", *args], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(line.strip() for line in proc.stdout))
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            if line.strip() == "ready":
+                ready.set()
+            else:
+                lines.append(line.strip())
+        ready.set()
+
+    reader = threading.Thread(target=read)
     reader.start()
+    if args[0] == "save":  # start the clock once the child can save: a loaded machine starts slowly
+        ready.wait(60)
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()

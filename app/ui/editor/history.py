@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.db import ui_queries
-from app.domain import codes, fields
+from app.domain import fields
 from app.ops.undo import OBJECT_NAMES
 from app.ui.editor.base import EditorTab
-from app.ui.table_model import Column, record_table, show
+from app.ui.table_model import Column, record_table
 
 OPS = {"create": "新建", "update": "修改", "delete": "删除"}
 HISTORY_COLUMNS = [Column("when", "时间"), Column("user", "用户"), Column("object", "记录"),
@@ -23,19 +23,8 @@ SKIP = {"household_id", "deleted"}
 
 
 def value_text(table: str, field: str, value, refs: dict[str, str]) -> str:
-    """A logged JSON value as the user knows it: labels for codes, 是/否, names for references."""
-    if value is None or value == "":
-        return ""
-    try:
-        if field in fields.CODED.get(table, {}):
-            return fields.CODED[table][field].label(value)
-        if field in fields.CODED_SETS.get(table, {}):
-            return codes.set_labels(fields.CODED_SETS[table][field], value, "、")
-    except Exception:  # noqa: BLE001 - an unknown code is shown as stored
-        return str(value)
-    if field.endswith("_id"):
-        return refs.get(value, value)
-    return show(value)
+    """A logged JSON value as the user knows it (JSON values are text, numbers and booleans)."""
+    return fields.value_text(table, field, value, refs)
 
 
 def history_rows(records: list[dict], refs: dict[str, str]) -> list[dict]:

@@ -1,0 +1,401 @@
+"""Merging received changes: the same code on laptops (pull, return bundles) and on the server.
+
+The state of a row is a pure function of the SET of its changes, whatever order they arrive in
+(sync-design.md):
+- a field's leaves are the changes to it that no other change names as that field's parent (a
+  create sets every field); one leaf, or several with one value: that value;
+- several leaves with different values: a CONFLICT; the leaf with the highest (clock, replica,
+  change id) is shown provisionally and the field is marked for review in ``field_head``;
+- a row exists once its create is known; changes that arrive before their create, or before a row
+  they refer to, wait in ``pending_row`` and are merged when the rest arrives.
+
+Received records are stored once (by change_id, so any batch may arrive twice); a record that
+fails validation, lies outside the sender's villages or reuses a sequence number with other content
+(a cloned database) is parked for review and never applied, but still acknowledged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from app.db import derived
+from app.db.models import SYNCED_TABLES, Base, Change, FieldHead, ParkedChange, PendingRow, Replica
+from app.sync import wire
+from app.sync.codec import blank_row, from_json, logged_columns
+
+CH = Change.__table__
+FH = FieldHead.__table__
+PARKED = ParkedChange.__table__
+PENDING = PendingRow.__table__
+REPLICA = Replica.__table__
+CHUNK = 500
+# Synced tables in foreign-key order: a household before its members.
+TABLE_ORDER = [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES]
+
+
+class OutOfScope(Exception):
+    """The sending device may not write this row's village (message in Chinese)."""
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    parked: int = 0
+    pending: int = 0
+    conflicts: int = 0  # fields marked as conflicts by this batch
+    tables: set[str] = field(default_factory=set)
+    parked_reasons: list[str] = field(default_factory=list)
+
+    def add(self, other: IngestReport) -> None:
+        for name in ("received", "stored", "duplicates", "parked", "pending", "conflicts"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.tables |= other.tables
+        self.parked_reasons += other.parked_reasons
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def local_positions(session: Session) -> Callable[[int], int]:
+    """Log positions on a laptop: the replica's insertion counter (shared with ChangeWriter)."""
+
+    def take(n: int) -> int:
+        last = session.execute(select(REPLICA.c.last_log_seq)).scalar_one()
+        session.execute(update(REPLICA).values(last_log_seq=last + n))
+        return last + 1
+
+    return take
+
+
+def park(session: Session, record: object, reason: str, detail: str,
+         device_name: str | None = None) -> None:
+    change_id = record.get("change_id") if isinstance(record, Mapping) else None
+    session.execute(insert(PARKED).values(
+        change_id=change_id if isinstance(change_id, str) and len(change_id) <= 36 else None,
+        reason=reason, detail=detail, device_name=device_name,
+        record=json.dumps(record, ensure_ascii=False, default=str), received_at=_now(),
+        dismissed=False))
+
+
+def ingest(session: Session, records: list, *, positions: Callable[[int], int], acked: bool,
+           scope: Callable[[dict], str | None] | None = None,
+           device_name: str | None = None) -> IngestReport:
+    """Store and merge received change records (in the sender's log order) in the caller's
+    transaction. `scope(rec)` returns the record's village id or raises OutOfScope (server)."""
+    report = IngestReport(received=len(records))
+    fresh = _new_records(session, records, report, device_name, acked)
+    if scope is not None:
+        kept = []
+        for rec in fresh:
+            try:
+                rec["village_id"] = scope(rec)
+                kept.append(rec)
+            except OutOfScope as e:
+                _park(session, report, rec, "out_of_scope", str(e), device_name)
+        fresh = kept
+    if not fresh:
+        return report
+    prior = _rows_with_changes(session, fresh)
+    first = positions(len(fresh))
+    for i, rec in enumerate(fresh):
+        rec["log_seq"] = first + i
+        rec["acked"] = acked
+        rec.setdefault("village_id", None)
+    for part in _chunks(fresh, 2000):
+        session.execute(insert(CH), part)
+    report.stored = len(fresh)
+    _apply(session, fresh, prior, report)
+    return report
+
+
+def _park(session, report, record, reason, detail, device_name):
+    park(session, record, reason, detail, device_name)
+    report.parked += 1
+    report.parked_reasons.append(detail)
+
+
+def _new_records(session: Session, records: list, report: IngestReport,
+                 device_name: str | None, acked: bool) -> list[dict]:
+    """Valid records not seen before; duplicates are counted (and marked acknowledged)."""
+    valid: dict[str, dict] = {}
+    for raw in records:
+        try:
+            rec = wire.check(raw)
+        except wire.InvalidChange as e:
+            _park(session, report, raw, "invalid", str(e), device_name)
+            continue
+        if rec["change_id"] in valid:
+            report.duplicates += 1
+            continue
+        valid[rec["change_id"]] = rec
+    ids = list(valid)
+    known: set[str] = set()
+    for part in _chunks(ids):
+        known.update(session.execute(select(CH.c.change_id).where(CH.c.change_id.in_(part))).scalars())
+        known.update(session.execute(select(PARKED.c.change_id).where(PARKED.c.change_id.in_(part))).scalars())
+    if known:
+        report.duplicates += len(known)
+        if acked:
+            for part in _chunks(sorted(known)):
+                session.execute(update(CH).where(CH.c.change_id.in_(part), CH.c.acked.is_(False))
+                                .values(acked=True))
+    fresh = [rec for cid, rec in valid.items() if cid not in known]
+    return _without_reused_seqs(session, fresh, report, device_name)
+
+
+def _without_reused_seqs(session, fresh: list[dict], report, device_name) -> list[dict]:
+    """A (replica, incarnation, seq) already held with another change id: a copied database
+    wrote different changes under the same numbers. Quarantine the newcomer for review."""
+    by_stream: dict[tuple[str, str], list[dict]] = {}
+    for rec in fresh:
+        by_stream.setdefault((rec["replica_id"], rec["incarnation_id"]), []).append(rec)
+    kept = []
+    for (replica, incarnation), recs in by_stream.items():
+        seqs = [r["seq"] for r in recs]
+        held = dict(session.execute(
+            select(CH.c.seq, CH.c.change_id).where(
+                CH.c.replica_id == replica, CH.c.incarnation_id == incarnation,
+                CH.c.seq.between(min(seqs), max(seqs)))).all())
+        for rec in recs:
+            other = held.get(rec["seq"])
+            if other is not None and other != rec["change_id"]:
+                _park(session, report, wire.to_wire(rec), "seq_reused",
+                      f"副本 {replica[:8]} 的序号 {rec['seq']} 已被另一条变更使用（数据库可能被复制过）",
+                      device_name)
+                continue
+            held[rec["seq"]] = rec["change_id"]
+            kept.append(rec)
+    order = {id(r): i for i, r in enumerate(fresh)}
+    kept.sort(key=lambda r: order[id(r)])  # back to the sender's log order
+    return kept
+
+
+def _rows_with_changes(session: Session, fresh: list[dict]) -> set[tuple[str, str]]:
+    """Rows of this batch that already had changes here before it (they need a full merge)."""
+    keys = sorted({(r["table_name"], r["row_id"]) for r in fresh})
+    found: set[tuple[str, str]] = set()
+    for part in _chunks(keys):
+        found.update(session.execute(
+            select(CH.c.table_name, CH.c.row_id).where(tuple_(CH.c.table_name, CH.c.row_id).in_(part))
+            .distinct()).all())
+    return found
+
+
+def _apply(session: Session, fresh: list[dict], prior: set, report: IngestReport) -> None:
+    per_row: dict[tuple[str, str], list[dict]] = {}
+    for rec in fresh:
+        per_row.setdefault((rec["table_name"], rec["row_id"]), []).append(rec)
+    households: set[str] = set()
+    for name in TABLE_ORDER:
+        table = SYNCED_TABLES[name]
+        simple, full = [], []
+        for (t, row_id), recs in per_row.items():
+            if t != name:
+                continue
+            if (t, row_id) not in prior and len(recs) == 1 and recs[0]["op"] == "create":
+                simple.append(recs[0])
+            else:
+                full.append(row_id)
+        if simple:
+            _insert_created(session, table, simple, report, households)
+        for row_id in full:
+            _merge_and_note(session, table, row_id, report, households)
+    _retry_pending(session, report, households)
+    if households:
+        derived.refresh_households(session, households)
+        report.tables.add("household")
+
+
+def _merge_and_note(session, table, row_id, report, households) -> None:
+    state = merge_row(session, table, row_id)
+    if state.pending:
+        report.pending += 1
+        return
+    report.conflicts += state.new_conflicts
+    report.tables.add(table.name)
+    _note_household(table.name, state.row, households)
+
+
+def _note_household(table_name: str, row: Mapping | None, households: set[str]) -> None:
+    if row is None:
+        return
+    if table_name == "household":
+        households.add(row["id"])
+    elif table_name == "member":
+        households.add(row["household_id"])
+
+
+def _insert_created(session, table: Table, recs: list[dict], report, households) -> None:
+    """The common case (new households on another laptop): one create, nothing else known."""
+    cols = logged_columns(table)
+    rows = []
+    for rec in recs:
+        payload = json.loads(rec["payload"])
+        row = blank_row(table)
+        row.update({c.name: from_json(c, payload[c.name]["new"]) for c in cols if c.name in payload})
+        row["id"] = rec["row_id"]
+        row.update(derived.row_values(table.name, row))
+        rows.append(row)
+    missing = _missing_references(session, table, rows)
+    ready = [r for r in rows if r["id"] not in missing]
+    for part in _chunks(ready, 2000):
+        session.execute(insert(table), part)
+    for row_id in missing:
+        _set_pending(session, table.name, row_id, True)
+    report.pending += len(missing)
+    if ready:
+        report.tables.add(table.name)
+    for row in ready:
+        _note_household(table.name, row, households)
+
+
+def _missing_references(session, table: Table, rows: list[dict]) -> set[str]:
+    """Ids of rows that refer to a row not (yet) here."""
+    missing: set[str] = set()
+    own_ids = {r["id"] for r in rows}
+    for col in table.columns:
+        for fk in col.foreign_keys:
+            target = fk.column
+            wanted = sorted({r[col.name] for r in rows if r.get(col.name) is not None})
+            if not wanted:
+                continue
+            present: set[str] = set()
+            for part in _chunks(wanted):
+                present.update(session.execute(
+                    select(target).where(target.in_(part))).scalars())
+            if target.table is table:
+                present |= own_ids  # a region's parent created in the same batch, earlier
+            missing.update(r["id"] for r in rows
+                           if r.get(col.name) is not None and r[col.name] not in present)
+    return missing
+
+
+def _set_pending(session, table_name: str, row_id: str, pending: bool) -> None:
+    exists = session.execute(select(PENDING.c.row_id).where(
+        PENDING.c.table_name == table_name, PENDING.c.row_id == row_id)).first()
+    if pending and not exists:
+        session.execute(insert(PENDING).values(table_name=table_name, row_id=row_id))
+    elif not pending and exists:
+        session.execute(delete(PENDING).where(
+            PENDING.c.table_name == table_name, PENDING.c.row_id == row_id))
+
+
+def _retry_pending(session, report, households) -> None:
+    """Rows waiting for their create or for a row they refer to: merge again until no progress."""
+    while True:
+        waiting = session.execute(select(PENDING.c.table_name, PENDING.c.row_id)).all()
+        if not waiting:
+            return
+        order = {name: i for i, name in enumerate(TABLE_ORDER)}
+        progress = False
+        for name, row_id in sorted(waiting, key=lambda w: order.get(w[0], 99)):
+            state = merge_row(session, SYNCED_TABLES[name], row_id)
+            if not state.pending:
+                progress = True
+                report.pending = max(0, report.pending - 1)
+                report.conflicts += state.new_conflicts
+                report.tables.add(name)
+                _note_household(name, state.row, households)
+        if not progress:
+            return
+
+
+# --- the merge of one row ----------------------------------------------------------------------
+
+
+@dataclass
+class RowState:
+    pending: bool
+    row: dict | None = None
+    new_conflicts: int = 0
+
+
+def _entry_value(payload: Mapping, op: str, name: str):
+    entry = payload.get(name)
+    if entry is None:
+        return None  # a create leaves out empty fields
+    return entry["new"]
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def field_leaves(changes: list, payloads: Mapping[str, Mapping], name: str) -> list:
+    """The changes to field `name` that no other change names as that field's parent."""
+    touching = [c for c in changes if c.op == "create" or name in payloads[c.change_id]]
+    superseded: set[str] = set()
+    for c in touching:
+        entry = payloads[c.change_id].get(name)
+        if entry:
+            superseded.update(entry.get("parents") or ())
+    return [c for c in touching if c.change_id not in superseded] or touching
+
+
+def winner(leaves: list):
+    """The provisional value among conflicting leaves: the same choice on every replica."""
+    return max(leaves, key=lambda c: (c.hlc, c.replica_id, c.change_id))
+
+
+def merge_row(session: Session, table: Table, row_id: str) -> RowState:
+    """Recompute one row, its field heads and conflict marks from all of its changes."""
+    changes = session.execute(
+        select(CH.c.change_id, CH.c.op, CH.c.hlc, CH.c.replica_id, CH.c.payload)
+        .where(CH.c.table_name == table.name, CH.c.row_id == row_id)).all()
+    creates = [c for c in changes if c.op == "create"]
+    if not creates:
+        _set_pending(session, table.name, row_id, True)
+        return RowState(pending=True)
+    payloads = {c.change_id: json.loads(c.payload) for c in changes}
+    values, heads = {}, {}
+    single_create = creates[0].change_id if len(creates) == 1 else None
+    for col in logged_columns(table):
+        name = col.name
+        leaves = field_leaves(changes, payloads, name)
+        chosen = winner(leaves)
+        values[name] = from_json(col, _entry_value(payloads[chosen.change_id], chosen.op, name))
+        distinct = {_canonical(_entry_value(payloads[c.change_id], c.op, name)) for c in leaves}
+        ids = sorted(c.change_id for c in leaves)
+        if ids != [single_create]:
+            heads[name] = (ids, len(distinct) > 1)
+    row = {**values, "id": row_id}
+    row.update(derived.row_values(table.name, row))
+    if _missing_references(session, table, [row]):
+        _set_pending(session, table.name, row_id, True)
+        return RowState(pending=True)
+    current = session.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    if current is None:
+        session.execute(insert(table).values(row))
+    else:
+        changed = {k: v for k, v in row.items() if current[k] != v}
+        if changed:
+            session.execute(update(table).where(table.c.id == row_id).values(changed))
+    new_conflicts = _write_heads(session, table.name, row_id, heads)
+    _set_pending(session, table.name, row_id, False)
+    return RowState(pending=False, row=row, new_conflicts=new_conflicts)
+
+
+def _write_heads(session, table_name: str, row_id: str, heads: dict) -> int:
+    old = {f: bool(c) for f, c in session.execute(
+        select(FH.c.field, FH.c.conflict).where(FH.c.table_name == table_name, FH.c.row_id == row_id))}
+    session.execute(delete(FH).where(FH.c.table_name == table_name, FH.c.row_id == row_id))
+    if heads:
+        session.execute(insert(FH), [
+            {"table_name": table_name, "row_id": row_id, "field": f,
+             "change_ids": json.dumps(ids, separators=(",", ":")), "conflict": conflict}
+            for f, (ids, conflict) in heads.items()])
+    return sum(1 for f, (_, conflict) in heads.items() if conflict and not old.get(f))

@@ -1,0 +1,76 @@
+"""The laptop's side of sync, on its own database: outbox, acknowledgements, applying pulls.
+
+The outbox is every change in this database's log that the server does not hold yet (own changes
+and changes received from elsewhere), in log order, so the server receives them causally. A pulled
+page and the pull cursor commit in one transaction: a cut between them cannot skip a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import Change, Replica
+from app.sync import merge, wire
+
+CH = Change.__table__
+REPLICA = Replica.__table__
+
+
+@dataclass
+class ReplicaState:
+    replica_id: str
+    incarnation_id: str
+    last_seq: int
+    last_hlc: int
+    pulled_server_seq: int
+    server_url: str | None
+    device_name: str | None
+    device_key: str | None
+
+
+def state(session: Session) -> ReplicaState:
+    r = session.execute(select(REPLICA)).mappings().one()
+    return ReplicaState(r["replica_id"], r["incarnation_id"], r["last_seq"], r["last_hlc"],
+                        r["pulled_server_seq"], r["server_url"], r["device_name"], r["device_key"])
+
+
+def unsynced_count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(CH).where(CH.c.acked.is_(False))).scalar_one()
+
+
+def outbox(session: Session, limit: int) -> tuple[list[dict], int]:
+    """The first `limit` unacknowledged changes (wire form) and the log position they reach."""
+    rows = session.execute(select(CH).where(CH.c.acked.is_(False)).order_by(CH.c.log_seq)
+                           .limit(limit)).mappings().all()
+    return [wire.to_wire(r) for r in rows], (rows[-1]["log_seq"] if rows else 0)
+
+
+def mark_acked(session: Session, incarnation_id: str, through: int) -> int:
+    """The server holds everything of ours up to log position `through` (of this incarnation:
+    a restored copy's positions are not the ones the server acknowledged)."""
+    if state(session).incarnation_id != incarnation_id or through <= 0:
+        return 0
+    return session.execute(update(CH).where(CH.c.log_seq <= through, CH.c.acked.is_(False))
+                           .values(acked=True)).rowcount
+
+
+def apply_pulled(session: Session, changes: list, cursor: int) -> merge.IngestReport:
+    """Merge a page from the server and move the pull cursor, in the caller's one transaction."""
+    report = merge.ingest(session, changes, positions=merge.local_positions(session), acked=True)
+    if cursor > state(session).pulled_server_seq:
+        session.execute(update(REPLICA).values(pulled_server_seq=cursor))
+    return report
+
+
+def set_enrolment(session: Session, server_url: str, answer: dict) -> None:
+    session.execute(update(REPLICA).values(
+        server_url=server_url, device_name=answer["device_name"], device_key=answer["device_key"],
+        device_code=answer["device_code"]))
+
+
+def reset_cursor(session: Session) -> None:
+    """Repair: pull everything again from the start (applying twice changes nothing)."""
+    session.execute(update(REPLICA).values(pulled_server_seq=0))

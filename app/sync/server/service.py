@@ -1,0 +1,211 @@
+"""What the county server does for a device, independent of HTTP (sync-design.md protocol).
+
+Every function takes the server's Session (PostgreSQL in production) and the authenticated device;
+the HTTP layer (app/sync/server/app.py), bundle import and the tests call the same functions.
+The device's villages come from its enrolment, never from the request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import Change, Counter, Device, DeviceAck
+from app.sync import clock, digest, merge, wire
+from app.sync.scope import VillageResolver, village_ids
+
+CH = Change.__table__
+DEVICE = Device.__table__
+ACK = DeviceAck.__table__
+COUNTER = Counter.__table__
+PROTOCOL = 1
+MAX_PUSH = 5000
+MAX_PULL = 5000
+CLOCK_TOLERANCE_MS = 10 * 60 * 1000
+
+
+class SyncRefused(Exception):
+    """A request the server refuses; `status` is the HTTP status, the message is Chinese."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class DeviceInfo:
+    id: str
+    name: str
+    device_code: int
+    villages: list[str]
+    device_key: str
+    replica_id: str | None
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# --- enrolment and authentication --------------------------------------------------------------
+
+
+def enrol(session: Session, name: str, villages: list[str]) -> str:
+    """Register (or re-register) a device for villages; return its one-time enrolment token."""
+    bad = sorted(c for c in villages if not (isinstance(c, str) and c.isdigit() and len(c) == 12))
+    if bad or not villages:
+        raise SyncRefused(400, "村代码应为 12 位数字：" + "、".join(bad))
+    token = secrets.token_urlsafe(24)
+    row = session.execute(select(DEVICE).where(DEVICE.c.name == name)).mappings().first()
+    values = {"villages": json.dumps(sorted(set(villages))), "token_hash": _hash(token), "disabled": False}
+    if row is None:
+        code = (session.execute(select(func.max(DEVICE.c.device_code))).scalar() or 0) + 1
+        session.execute(insert(DEVICE).values(name=name, device_code=code, enrolled_at=_now(),
+                                              pulled_server_seq=0, **values))
+    else:
+        session.execute(update(DEVICE).where(DEVICE.c.id == row["id"]).values(**values))
+    return token
+
+
+def redeem(session: Session, token: str) -> dict:
+    """Exchange an enrolment token for the device key (once)."""
+    if not isinstance(token, str) or not token:
+        raise SyncRefused(400, "缺少登记码")
+    row = session.execute(select(DEVICE).where(DEVICE.c.token_hash == _hash(token))).mappings().first()
+    if row is None or row["disabled"]:
+        raise SyncRefused(403, "登记码无效或已使用")
+    key = secrets.token_urlsafe(32)
+    session.execute(update(DEVICE).where(DEVICE.c.id == row["id"]).values(
+        token_hash=None, key_hash=_hash(key), device_key=key))
+    return {"device_key": key, "device_name": row["name"], "device_code": row["device_code"],
+            "villages": json.loads(row["villages"])}
+
+
+def authenticate(session: Session, key: str | None) -> DeviceInfo:
+    if not key:
+        raise SyncRefused(401, "缺少设备密钥，请先登记本机")
+    row = session.execute(select(DEVICE).where(DEVICE.c.key_hash == _hash(key))).mappings().first()
+    if row is None or not secrets.compare_digest(row["device_key"] or "", key):
+        raise SyncRefused(401, "设备密钥无效")
+    if row["disabled"]:
+        raise SyncRefused(403, "该设备已停用，请联系县里的管理员")
+    return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
+                      row["device_key"], row["replica_id"])
+
+
+def device_by_name(session: Session, name: str) -> DeviceInfo:
+    row = session.execute(select(DEVICE).where(DEVICE.c.name == name)).mappings().first()
+    if row is None or not row["device_key"]:
+        raise SyncRefused(404, f"没有已登记的设备：{name}")
+    return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
+                      row["device_key"], row["replica_id"])
+
+
+# --- protocol ----------------------------------------------------------------------------------
+
+
+def _field(body: dict, key: str, kind: type, *, optional: bool = False):
+    value = body.get(key) if isinstance(body, dict) else None
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise SyncRefused(422, f"请求缺少或错误的字段：{key}")
+    return value
+
+
+def _acked_through(session: Session, device: DeviceInfo, incarnation: str) -> int:
+    return session.execute(select(ACK.c.acked_through).where(
+        ACK.c.device_id == device.id, ACK.c.incarnation_id == incarnation)).scalar() or 0
+
+
+def server_seq(session: Session) -> int:
+    return session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq")).scalar() or 0
+
+
+def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
+    replica = _field(body, "replica_id", str)
+    incarnation = _field(body, "incarnation_id", str)
+    version = _field(body, "protocol", int)
+    client_clock = _field(body, "clock_ms", int)
+    if version != PROTOCOL:
+        raise SyncRefused(409, f"同步协议版本不一致（本机 {version}，县服务器 {PROTOCOL}），请升级卡册")
+    now = clock.wall_ms()
+    session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(
+        replica_id=replica, last_seen_at=_now()))
+    skew = client_clock - now
+    warning = None
+    if abs(skew) > CLOCK_TOLERANCE_MS:
+        days = abs(skew) / 86_400_000
+        warning = (f"本机时钟{'快' if skew > 0 else '慢'}了约 {days:.1f} 天，请校正电脑的日期和时间"
+                   if days >= 1 else f"本机时钟相差约 {abs(skew) // 60000} 分钟，请校正电脑时间")
+    return {"server_time_ms": now, "protocol": PROTOCOL, "device_name": device.name,
+            "device_code": device.device_code, "villages": device.villages,
+            "acked_through": _acked_through(session, device, incarnation),
+            "server_seq": server_seq(session), "clock_warning": warning}
+
+
+def _positions(session: Session):
+    """Server sequence numbers under the counter's row lock: concurrent pushes serialise here,
+    so numbers are handed out in commit order and a reader never skips a change."""
+    def take(n: int) -> int:
+        row = session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq")
+                              .with_for_update()).scalar()
+        if row is None:
+            session.execute(insert(COUNTER).values(name="server_seq", value=0))
+            row = 0
+        session.execute(update(COUNTER).where(COUNTER.c.name == "server_seq").values(value=row + n))
+        return row + 1
+    return take
+
+
+def push(session: Session, device: DeviceInfo, body: dict) -> dict:
+    incarnation = _field(body, "incarnation_id", str)
+    through = _field(body, "through", int)
+    changes = _field(body, "changes", list)
+    if len(changes) > MAX_PUSH:
+        raise SyncRefused(413, f"一次最多上传 {MAX_PUSH} 条变更")
+    allowed = village_ids(session, device.villages)
+    report = merge.ingest(session, changes, positions=_positions(session), acked=True,
+                          scope=VillageResolver(session, allowed), device_name=device.name)
+    done = max(_acked_through(session, device, incarnation), through)
+    if session.execute(select(ACK.c.device_id).where(
+            ACK.c.device_id == device.id, ACK.c.incarnation_id == incarnation)).first():
+        session.execute(update(ACK).where(ACK.c.device_id == device.id,
+                                          ACK.c.incarnation_id == incarnation).values(acked_through=done))
+    else:
+        session.execute(insert(ACK).values(device_id=device.id, incarnation_id=incarnation,
+                                           acked_through=done))
+    return {"incarnation_id": incarnation, "acked_through": through, "stored": report.stored,
+            "duplicates": report.duplicates, "parked": report.parked, "conflicts": report.conflicts}
+
+
+def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = MAX_PULL) -> dict:
+    after = _field(body, "after", int)
+    limit = min(max(_field(body, "limit", int, optional=True) or 1000, 1), max_limit)
+    allowed = village_ids(session, device.villages)
+    rows = session.execute(
+        select(CH).where(CH.c.log_seq > after,
+                         CH.c.village_id.is_(None) | CH.c.village_id.in_(sorted(allowed)))
+        .order_by(CH.c.log_seq).limit(limit)).mappings().all()
+    last = rows[-1]["log_seq"] if rows else after
+    # What the device has confirmed holding: where its return bundle starts.
+    session.execute(update(DEVICE).where(DEVICE.c.id == device.id,
+                                         DEVICE.c.pulled_server_seq < after).values(pulled_server_seq=after))
+    return {"changes": [wire.to_wire(r) for r in rows], "last": last, "more": len(rows) == limit}
+
+
+def digests(session: Session, device: DeviceInfo) -> dict:
+    from app.sync.scope import REGION
+    ids = dict(session.execute(select(REGION.c.code, REGION.c.id).where(
+        REGION.c.code.in_(device.villages))).all())
+    return {"digests": digest.digests(session, ids)}

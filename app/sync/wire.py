@@ -1,0 +1,105 @@
+"""Change records as they travel (HTTP push/pull, bundles, snapshots) and their validation.
+
+A change travels as a flat JSON object of WIRE_KEYS; its payload stays the exact JSON text the
+author wrote, so signatures and digests never depend on how a side re-serialises it. Everything
+received is checked here before it touches the database: a record that fails is parked for review,
+never applied and never allowed to block the queue (sync-design.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+
+from app.db.models import SYNCED_TABLES
+from app.sync.codec import coerce, logged_columns
+
+WIRE_KEYS = ("change_id", "replica_id", "incarnation_id", "seq", "hlc", "user_name", "tx_id",
+             "table_name", "row_id", "op", "payload", "created_at")
+OPS = ("create", "update", "delete")
+_ID_MAX = 36
+_HLC_MAX = 2**62
+
+
+class InvalidChange(ValueError):
+    """A received change that cannot be applied; the message is for the reviewer (Chinese)."""
+
+
+def to_wire(rec: Mapping) -> dict:
+    """A change-table row (mapping) as a JSON-ready dict."""
+    out = {k: rec[k] for k in WIRE_KEYS}
+    created = out["created_at"]
+    if isinstance(created, datetime):
+        out["created_at"] = created.isoformat()
+    return out
+
+
+def _text(d: Mapping, key: str, *, optional: bool = False, limit: int = _ID_MAX) -> str | None:
+    value = d.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise InvalidChange(f"字段 {key} 缺失或格式不对")
+    return value
+
+
+def _int(d: Mapping, key: str, low: int, high: int) -> int:
+    value = d.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidChange(f"字段 {key} 不是有效的整数")
+    return value
+
+
+def check(d: object) -> dict:
+    """Validate one received change; return it as a change-table row (without local columns)."""
+    if not isinstance(d, Mapping):
+        raise InvalidChange("变更记录不是对象")
+    rec = {
+        "change_id": _text(d, "change_id"),
+        "replica_id": _text(d, "replica_id"),
+        "incarnation_id": _text(d, "incarnation_id"),
+        "seq": _int(d, "seq", 1, 2**62),
+        "hlc": _int(d, "hlc", 0, _HLC_MAX),
+        "user_name": _text(d, "user_name", optional=True, limit=40),
+        "tx_id": _text(d, "tx_id"),
+        "table_name": _text(d, "table_name", limit=40),
+        "row_id": _text(d, "row_id"),
+        "op": _text(d, "op", limit=8),
+        "payload": _text(d, "payload", limit=10_000_000),
+    }
+    try:
+        rec["created_at"] = datetime.fromisoformat(_text(d, "created_at", limit=40)).replace(tzinfo=None)
+    except ValueError:
+        raise InvalidChange("字段 created_at 不是日期时间") from None
+    if rec["op"] not in OPS:
+        raise InvalidChange(f"未知的变更类型 {rec['op']}")
+    table = SYNCED_TABLES.get(rec["table_name"])
+    if table is None:
+        raise InvalidChange(f"未知的表 {rec['table_name']}")
+    try:
+        payload = json.loads(rec["payload"])
+    except ValueError:
+        raise InvalidChange("变更内容不是有效的 JSON") from None
+    if not isinstance(payload, dict) or not payload:
+        raise InvalidChange("变更内容为空")
+    columns = {c.name: c for c in logged_columns(table)}
+    for field, entry in payload.items():
+        if field.startswith("_"):
+            continue  # context of a delete (what the person saw), not a field
+        col = columns.get(field)
+        if col is None:
+            raise InvalidChange(f"表 {table.name} 没有字段 {field}")
+        if not isinstance(entry, dict) or "new" not in entry:
+            raise InvalidChange(f"字段 {field} 的变更格式不对")
+        try:
+            if entry["new"] is not None:
+                coerce(col, entry["new"])
+        except (ValueError, TypeError) as e:
+            raise InvalidChange(f"字段 {field} 的值无效：{e}") from None
+        parents = entry.get("parents", [])
+        if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+            raise InvalidChange(f"字段 {field} 的前驱格式不对")
+        if rec["op"] == "create" and parents:
+            raise InvalidChange("新建记录不应有前驱")
+    return rec
