@@ -57,6 +57,31 @@ class Extensions(QObject):
         self.window.menu("户籍").addSeparator()
         self._add("户籍", self.tr("识别与退出名单…"), self.show_lists)
         self._add("户籍", self.tr("防返贫监测对象…"), self.show_monitoring)
+        self._install_restore_and_guide()
+
+    def _insert(self, menu_name: str, after: QAction | None, key: str, text: str, slot) -> QAction:
+        """An action placed right after `after` in the menu (first when None)."""
+        menu = self.window.menu(menu_name)
+        actions = menu.actions()
+        index = actions.index(after) + 1 if after in actions else 0
+        action = QAction(text, self.window)
+        action.setObjectName(key)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.insertAction(actions[index] if index < len(actions) else None, action)
+        self.window.actions_[key] = action
+        return action
+
+    def _install_restore_and_guide(self) -> None:
+        from app.ui import restore
+
+        self.guide_window = None
+        action = self._insert("文件", self.window.actions_.get("backup"), "restore", self.tr("恢复备份(&R)…"),
+                              self.restore_backup)
+        action.setStatusTip(self.tr("用一个备份文件替换当前数据库（仅管理员）"))
+        action.setEnabled(restore.allowed(self.app))
+        # the role is set at log-in; look again whenever the menu opens
+        self.window.menu("文件").aboutToShow.connect(lambda: action.setEnabled(restore.allowed(self.app)))
+        self._insert("帮助", None, "guide", self.tr("使用手册(&M)"), self.show_guide)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -136,6 +161,21 @@ class Extensions(QObject):
         from app.ui.workflow_panel import MonitoringListWidget
 
         return self._village_table("monitoring", self.tr("防返贫监测对象"), MonitoringListWidget)
+
+    def restore_backup(self) -> bool:
+        from app.ui.restore import restore_backup
+
+        return restore_backup(self.window, self.app)
+
+    def show_guide(self):
+        from app.ui.help_window import HelpWindow
+
+        if self.guide_window is None:
+            self.guide_window = HelpWindow(parent=self.window)
+        self.guide_window.show()
+        self.guide_window.raise_()
+        self.guide_window.activateWindow()
+        return self.guide_window
 
 
 def install(window, app_ctx) -> Extensions:

@@ -97,7 +97,12 @@ def run_gui(args) -> int:
     shot = getattr(args, "screenshot", None)
     app = make_qapp(offscreen=bool(shot))
     interaction = Interaction()
-    path = Path(args.db or paths.default_db_path()).expanduser()
+    from app.ui import first_run
+
+    start = first_run.start(args, interaction)  # the set-up wizard when there is no database yet
+    if start is None:
+        return EXIT_OK
+    path = start.db_path
     try:
         app_ctx = build_context(path, interaction)
     except DatabaseRefused as e:
@@ -124,6 +129,7 @@ def run_gui(args) -> int:
         finally:
             app_ctx.close()
     window.show()
+    start.after_open(window)
     code = app.exec()
     app_ctx.close()
     return code
