@@ -298,7 +298,8 @@ def household_detail(session: Session, household_id: str, parts: Iterable[str] |
         "assignments": lambda: _assignments(session, hid),
         "exit_assessments": lambda: _rows(session, EA, EA.c.household_id == hid, order=(EA.c.year.desc(),)),
     }
-    out = {"household": dict(h)}
+    # Where the log stood when this was read: the editor's save names it (changelog.seen_as_of).
+    out = {"household": dict(h), "log_seq": session.execute(select(Replica.__table__.c.last_log_seq)).scalar()}
     for key in (readers if parts is None else parts):
         if key in readers:
             out[key] = readers[key]()

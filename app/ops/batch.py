@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 from app.ops.context import OpContext, Result
-from app.sync.changelog import ChangeWriter
+from app.sync.changelog import ChangeWriter, seen_as_of
 
 Step = Callable[["SharedContext"], Result]
 
@@ -51,14 +51,15 @@ class SharedContext:
         yield self._writer.session
 
 
-def run_steps(ctx: OpContext, steps: Sequence[Step]) -> Result:
+def run_steps(ctx: OpContext, steps: Sequence[Step], seen_log_seq: int | None = None) -> Result:
     """Run each step (a callable taking a context and returning a Result) in one transaction.
 
     The Result's value is the list of the steps' values, its changes and warnings the union of
-    theirs. Any exception rolls back every step.
+    theirs. Any exception rolls back every step. `seen_log_seq`: the log position the form was
+    loaded at, so a value synced in meanwhile becomes a conflict, never overwritten unseen.
     """
     values, warnings = [], []
-    with ctx.write() as writer:
+    with seen_as_of(seen_log_seq), ctx.write() as writer:
         shared = SharedContext(ctx, writer)
         for step in steps:
             result = step(shared)

@@ -11,8 +11,10 @@ change that created the row.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import itemgetter
-from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import Table, insert, select, update
@@ -24,6 +26,7 @@ from app.db.models import SYNCED_TABLES, Change, FieldHead, Replica
 from app.sync import clock
 from app.sync.codec import blank_row, coerce, json_converter, logged_columns, to_json
 from app.sync.identity import natural_id
+from app.sync.merge import field_leaves, merge_row
 
 CHANGE = Change.__table__
 FIELD_HEAD = FieldHead.__table__
@@ -32,6 +35,23 @@ REPLICA = Replica.__table__
 
 class ChangeLogError(RuntimeError):
     pass
+
+
+# The log position the user's form was loaded at (see seen_as_of); None: the current state.
+_seen_log_seq: ContextVar[int | None] = ContextVar("seen_log_seq", default=None)
+
+
+@contextmanager
+def seen_as_of(log_seq: int | None) -> Iterator[None]:
+    """Writes inside this block change what the user saw when the form was loaded at `log_seq`:
+    the parents of each changed field are its leaves as of then (sync-design.md). A value that
+    arrived by sync while the form was open is then a concurrent leaf, flagged as a conflict,
+    instead of being overwritten unseen."""
+    token = _seen_log_seq.set(log_seq)
+    try:
+        yield
+    finally:
+        _seen_log_seq.reset(token)
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -55,6 +75,7 @@ class ChangeWriter:
         self._hlc = state["last_hlc"]
         self._log_seq = state["last_log_seq"]
         self._start_seq = self._seq
+        self.seen_log_seq = _seen_log_seq.get()
 
     # --- public API --------------------------------------------------------------------------
 
@@ -132,6 +153,9 @@ class ChangeWriter:
         if not diff:
             return {}
         heads = self.heads(table.name, row_id, diff)
+        unseen = self._arrived_since_seen(heads)
+        if unseen:
+            heads = self._heads_as_seen(table.name, row_id, diff, heads)
         payload = {
             f: {"new": to_json(new), "old": to_json(old), "parents": heads[f]}
             for f, (old, new) in diff.items()
@@ -141,11 +165,14 @@ class ChangeWriter:
         now = datetime.now(UTC).replace(tzinfo=None)
         change = self._change(table.name, row_id, op, payload, now)
         self.session.execute(insert(CHANGE), [change])
-        self._set_heads(table.name, row_id, diff, change["change_id"])
-        new_row = {**current, **{f: new for f, (_, new) in diff.items()}}
-        new_values = {f: new for f, (_, new) in diff.items()}
-        new_values.update(derived.row_values(table.name, new_row))
-        self.session.execute(update(table).where(table.c.id == row_id).values(new_values))
+        if unseen:
+            merge_row(self.session, table, row_id)  # the new change is one of several leaves
+        else:
+            self._set_heads(table.name, row_id, diff, change["change_id"])
+            new_row = {**current, **{f: new for f, (_, new) in diff.items()}}
+            new_values = {f: new for f, (_, new) in diff.items()}
+            new_values.update(derived.row_values(table.name, new_row))
+            self.session.execute(update(table).where(table.c.id == row_id).values(new_values))
         self.changed_tables.add(table.name)
         self._note_household(table.name, current)
         return diff
@@ -167,6 +194,25 @@ class ChangeWriter:
             context["_members"] = sorted(self.session.execute(
                 select(member.c.id).where(member.c.household_id == row_id)).scalars())
         return context
+
+    def _arrived_since_seen(self, heads: Mapping[str, list[str]]) -> bool:
+        if self.seen_log_seq is None:
+            return False
+        ids = sorted({i for leaf in heads.values() for i in leaf})
+        return bool(ids) and self.session.execute(
+            select(CHANGE.c.change_id).where(CHANGE.c.change_id.in_(ids),
+                                             CHANGE.c.log_seq > self.seen_log_seq).limit(1)).first() is not None
+
+    def _heads_as_seen(self, table_name: str, row_id: str, fields, current: Mapping) -> dict:
+        """Each field's leaves among the changes this database held at the seen position."""
+        changes = self.session.execute(
+            select(CHANGE.c.change_id, CHANGE.c.op, CHANGE.c.hlc, CHANGE.c.replica_id, CHANGE.c.payload)
+            .where(CHANGE.c.table_name == table_name, CHANGE.c.row_id == row_id,
+                   CHANGE.c.log_seq <= self.seen_log_seq)).all()
+        if not changes:
+            return dict(current)
+        payloads = {c.change_id: json.loads(c.payload) for c in changes}
+        return {f: sorted(c.change_id for c in field_leaves(changes, payloads, f)) for f in fields}
 
     def heads(self, table_name: str, row_id: str, fields: Iterable[str]) -> dict[str, list[str]]:
         """Current leaf change ids of each field (the parents of a new change to it)."""

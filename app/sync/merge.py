@@ -84,8 +84,12 @@ def local_positions(session: Session) -> Callable[[int], int]:
 def park(session: Session, record: object, reason: str, detail: str,
          device_name: str | None = None) -> None:
     change_id = record.get("change_id") if isinstance(record, Mapping) else None
+    change_id = change_id if isinstance(change_id, str) and len(change_id) <= 36 else None
+    if change_id and session.execute(select(PARKED.c.id).where(
+            PARKED.c.change_id == change_id, PARKED.c.reason == reason)).first():
+        return  # the same record sent again (a retried push, a bundle imported twice)
     session.execute(insert(PARKED).values(
-        change_id=change_id if isinstance(change_id, str) and len(change_id) <= 36 else None,
+        change_id=change_id,
         reason=reason, detail=detail, device_name=device_name,
         record=json.dumps(record, ensure_ascii=False, default=str), received_at=_now(),
         dismissed=False))

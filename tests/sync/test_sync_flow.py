@@ -97,3 +97,110 @@ def test_sync_twice_changes_nothing(fleet):
     again = b.sync()
     assert again.sent == 0 and again.received == 0
     assert state(b.ctx.engine) == before
+
+
+def test_value_synced_in_while_the_form_was_open_is_a_conflict_not_overwritten(fleet):
+    from app.db.ui_queries import household_detail
+    from app.ops.batch import run_steps
+
+    server, a, b, village = fleet
+    hid = new_household(a, village)
+    a.sync(), b.sync()
+    with b.ctx.read() as s:
+        mark = household_detail(s, hid)["log_seq"]  # b opens the editor
+    update_household(a.ctx, hid, {"phone": "13911111111"})
+    a.sync(), b.sync()  # a's value arrives while b's form still shows the old one
+    run_steps(b.ctx, [lambda c: update_household(c, hid, {"phone": "13922222222", "note": "乙"})], mark)
+    assert conflicts(b) == {(hid, "phone")}  # b never saw a's value: flagged, both kept
+    assert household(b, hid)["note"] == "乙"
+    b.sync(), a.sync()
+    assert conflicts(a) == {(hid, "phone")}
+    assert state(a.ctx.engine) == state(b.ctx.engine) == state(server.engine)
+    # After reloading (a fresh mark) an edit is an ordinary edit that closes nothing by surprise.
+    with b.ctx.read() as s:
+        fresh = household_detail(s, hid)["log_seq"]
+    run_steps(b.ctx, [lambda c: update_household(c, hid, {"bank": "农商行"})], fresh)
+    assert conflicts(b) == {(hid, "phone")}
+
+
+def test_delete_on_one_side_edit_on_the_other_and_member_added(fleet):
+    from app.ops.households import add_member
+    from app.sync import review
+
+    server, a, b, village = fleet
+    hid = new_household(a, village)
+    a.sync(), b.sync()
+    delete_household(a.ctx, hid)
+    update_household(b.ctx, hid, {"phone": "13911111111"})
+    add_member(b.ctx, hid, {"name": "李四", "relation": "子"})
+    a.sync(), b.sync(), a.sync()
+    for laptop in (a, b):
+        assert household(laptop, hid)["deleted"] is True  # stays deleted
+        assert household(laptop, hid)["phone"] == "13911111111"  # the edit is kept
+        with laptop.ctx.read() as s:
+            kinds = sorted(i.kind for i in review.items(s))
+        assert kinds == ["delete_edit", "orphan_member"]
+    from app.sync.resolve import resolve
+    with a.ctx.read() as s:
+        item = next(i for i in review.items(s) if i.kind == "delete_edit")
+    resolve(a.ctx, item.id, action="restore")
+    a.sync(), b.sync()
+    for laptop in (a, b):
+        assert household(laptop, hid)["deleted"] is False
+        with laptop.ctx.read() as s:
+            assert review.items(s) == []
+
+
+def test_same_family_registered_twice(fleet):
+    from app.sync import review
+    from app.sync.resolve import resolve
+
+    server, a, b, village = fleet
+    h1 = new_household(a, village)
+    h2 = new_household(b, village)
+    a.sync(), b.sync(), a.sync()
+    with b.ctx.read() as s:
+        items = review.items(s)
+    assert [i.kind for i in items] == ["duplicate"]
+    resolve(b.ctx, items[0].id, choose=h1)
+    b.sync(), a.sync()
+    assert household(a, h2)["deleted"] is True and household(a, h1)["deleted"] is False
+    with a.ctx.read() as s:
+        assert review.items(s) == []
+
+
+def test_outside_the_device_villages_is_parked_on_the_server(tmp_path):
+    from app.sync import review
+    from tests.sync.fleet import OTHER_VILLAGE
+
+    server = Server(open_sqlite(tmp_path / "county.db"))
+    county = Laptop(tmp_path / "county-office.db", server, "县", [VILLAGE, OTHER_VILLAGE])
+    ids = seed_regions(county.ctx, (VILLAGE, OTHER_VILLAGE))
+    county.sync()
+    a = Laptop(tmp_path / "a.db", server, "甲")  # enrolled for VILLAGE only
+    a.sync()
+    with a.ctx.read() as s:  # it never received the other village
+        from app.db.models import Region
+        r = Region.__table__
+        assert s.execute(select(r.c.id).where(r.c.id == ids[OTHER_VILLAGE])).first() is None
+    # a forged write into the other village (a copied region row lets the op run)
+    from app.sync.changelog import ChangeWriter
+    with a.ctx.sessions.begin() as s:
+        w = ChangeWriter(s, "甲")
+        w.insert("region", {"id": ids[OTHER_VILLAGE], "code": OTHER_VILLAGE, "name": "别村", "level": "village"})
+        w.finish()
+    new_household(a, ids[OTHER_VILLAGE])
+    summary = a.sync()
+    assert summary.parked_on_server >= 2
+    with server.sessions.begin() as s:
+        parked = [i for i in review.items(s) if i.kind == "parked"]
+        assert parked and all("不属于该设备的村" in i.detail for i in parked)
+        from app.db.models import Household
+        assert s.execute(select(Household.__table__)).first() is None  # nothing applied
+    county.sync()
+    with county.ctx.read() as s:
+        from app.db.models import Household
+        assert s.execute(select(Household.__table__)).first() is None
+    for x in (a, county):
+        x.close()
+    server.engine.dispose()
