@@ -57,6 +57,7 @@ class Extensions(QObject):
         self.window.menu("户籍").addSeparator()
         self._add("户籍", self.tr("识别与退出名单…"), self.show_lists)
         self._add("户籍", self.tr("防返贫监测对象…"), self.show_monitoring)
+        self._install_sync()
         self._install_restore_and_guide()
 
     def _insert(self, menu_name: str, after: QAction | None, key: str, text: str, slot) -> QAction:
@@ -161,6 +162,60 @@ class Extensions(QObject):
         from app.ui.workflow_panel import MonitoringListWidget
 
         return self._village_table("monitoring", self.tr("防返贫监测对象"), MonitoringListWidget)
+
+    # --- sync: 文件 › 同步…, 数据 › 冲突处理 ------------------------------------------------------------
+
+    def _install_sync(self) -> None:
+        self.sync_dialog = None
+        # how the 同步 dialog reaches the server (None: HTTP); tests put an in-process one here
+        self.sync_transport_factory = None
+        menu = self.window.menu("文件")
+        actions = menu.actions()
+        quit_at = actions.index(self.window.actions_["quit"])
+        before = actions[quit_at - 1] if quit_at and actions[quit_at - 1].isSeparator() else actions[quit_at]
+        sync = QAction(self.tr("同步(&Y)…"), self.window)
+        sync.setObjectName("sync")
+        sync.setStatusTip(self.tr("与县服务器交换修改（上传本机的，下载别处的）"))
+        sync.triggered.connect(lambda _checked=False: self.show_sync())
+        menu.insertAction(before, sync)
+        menu.insertSeparator(sync)
+        self.window.actions_["sync"] = sync
+        self.window.actions_["conflicts"] = self._add("数据", self.tr("冲突处理…"), self.show_conflicts)
+
+    def show_sync(self):
+        from app.ui.sync_dialog import SyncDialog, http_transport
+
+        dialog = self.sync_dialog
+        if dialog is None:
+            dialog = self.sync_dialog = SyncDialog(self.app, self.window)
+            dialog.conflicts_requested.connect(self.show_conflicts)
+        if not dialog.running:  # one dialog; it shows the last result until the next run
+            dialog.transport_factory = self.sync_transport_factory or http_transport
+            dialog.refresh()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def show_conflicts(self) -> ToolWindow:
+        from app.ui.conflicts_view import ConflictsView
+
+        def make():
+            view = ConflictsView(self.app)
+            view.open_requested.connect(self._open_record)
+            return view
+
+        existed = "conflicts" in self.tools
+        tool = self._tool("conflicts", self.tr("冲突处理"), make)
+        if existed:
+            tool.body.reload()
+        return tool
+
+    def _open_record(self, household_id: str, table: str = ""):
+        """Open a household on the tab that holds the record of `table`."""
+        from app.ui.editor.household_editor import TAB_KEYS
+
+        return self.window.open_household(household_id, TAB_KEYS.index(TAB_FOR_TABLE.get(table, "basic")))
 
     def restore_backup(self) -> bool:
         from app.ui.restore import restore_backup

@@ -45,8 +45,13 @@ def _load_tree(ops):
 
 
 def _load_status(ops):
+    from app.sync import replica
+
     with ops.read() as s:
-        return ui_queries.status_figures(s)
+        figures = ui_queries.status_figures(s)
+        # what the county server does not hold yet: the changes sync has not had acknowledged
+        figures["unsynced"] = replica.unsynced_count(s)
+        return figures
 
 
 class MainWindow(QMainWindow):

@@ -28,6 +28,7 @@ from app.db import ui_queries
 from app.domain.errors import DomainError, ValidationErrors
 from app.ops.batch import run_steps
 from app.ui import errors as error_text
+from app.ui.editor import conflict_marks
 from app.ui.editor.assistance import AssistanceTab
 from app.ui.editor.base import EditorTab
 from app.ui.editor.basic import BasicTab
@@ -55,6 +56,7 @@ class HouseholdEditor(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a closed card frees its widgets
         self.detail = self._read()
+        self.conflicts = self._read_conflicts()
         self._built: dict[str, EditorTab] = {}
         self._saving = False
         self._force_close = False
@@ -67,6 +69,10 @@ class HouseholdEditor(QDialog):
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.conflict_note = QLabel()
+        self.conflict_note.setObjectName("banner")
+        self.conflict_note.setWordWrap(True)
+        self.conflict_note.hide()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._pages: dict[str, QWidget] = {}
@@ -110,6 +116,7 @@ class HouseholdEditor(QDialog):
         layout.addWidget(self.header)
         layout.addWidget(self.subheader)
         layout.addWidget(self.banner)
+        layout.addWidget(self.conflict_note)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
 
@@ -130,6 +137,11 @@ class HouseholdEditor(QDialog):
             raise DomainError("户", f"户不存在：{self.household_id}")
         return detail
 
+    def _read_conflicts(self) -> conflict_marks.Marks:
+        """Fields sync found in conflict, marked until someone decides (数据 › 冲突处理)."""
+        with self.app.ops.read() as s:
+            return conflict_marks.read(s, self.household_id, [m["id"] for m in self.detail["members"]])
+
     def _show_header(self) -> None:
         h, v = self.detail["household"], self.detail["village"]
         group = dict(self.detail["groups"]).get(h["group_id"], "")
@@ -137,6 +149,7 @@ class HouseholdEditor(QDialog):
             h["code"], h["head_name"] or self.tr("（未登记）"), h["size"], status_label(h["status"])))
         self.subheader.setText(" › ".join(x for x in (v["township"], v["name"], group) if x)
                                + (self.tr("　（已删除）") if h["deleted"] else ""))
+        conflict_marks.show_note(self.conflict_note, self.conflicts, self.detail["members"])
         self._title()
 
     def _title(self) -> None:
@@ -155,6 +168,7 @@ class HouseholdEditor(QDialog):
         built.show()  # a widget added to a visible parent is otherwise shown only later
         self._built[key] = built
         built.load(self.detail)
+        conflict_marks.attach(self, built)
         built.changed.connect(self._update_state)
         self._update_state()
         return built
@@ -221,7 +235,7 @@ class HouseholdEditor(QDialog):
         h = self.detail["household"]
         label = self.tr("保存户 {0}（{1}）").format(h["code"], h["head_name"] or "")
         run = self.app.runner.run_sync if sync else self.app.runner.run
-        run(run_steps, steps, label=label,
+        run(run_steps, steps, self.detail.get("log_seq"), label=label,
             on_success=lambda result: self._saved(result, close_after), on_failure=self._failed)
         return True
 
@@ -266,9 +280,11 @@ class HouseholdEditor(QDialog):
         if fresh is None:
             return
         self.detail = fresh if parts is None else {**self.detail, **fresh}
+        self.conflicts = self._read_conflicts()
         for t in self._built.values():
             if parts is None or t.sections & parts:
                 t.load(self.detail)
+            conflict_marks.refresh(self, t)
         self._show_header()
         self._update_state()
 

@@ -50,6 +50,7 @@ class RecordEditor(QWidget):
     """`make_form()` returns (Form, layout widget). `noun` names a record in messages."""
 
     changed = Signal()
+    shown = Signal(object)  # the Entry the form now shows (None: no record chosen)
 
     def __init__(self, app_ctx, table: str, columns: Sequence[Column], make_form: Callable,
                  noun: str, defaults: Callable[[], dict] | None = None,
@@ -163,6 +164,10 @@ class RecordEditor(QWidget):
             # keep the message of a value refused at save time on screen
             entry.errors = dict(self.form.errors)
         self._update_buttons()
+        self.shown.emit(entry)
+
+    def current(self) -> Entry | None:
+        return self._current
 
     # --- editing ------------------------------------------------------------------------------
 
