@@ -110,7 +110,7 @@ class ImportReport:
         r = self.ingest
         out = [f"已导入设备“{self.device_name}”的{'变更包' if self.kind == 'laptop' else '回传包'}："
                f"{r.received} 条变更，新增 {r.stored} 条，重复 {r.duplicates} 条已忽略"]
-        out.append(f"新发现冲突 {r.conflicts} 处，请在“审核”中处理" if r.conflicts else "没有新的冲突")
+        out.append(f"新发现冲突 {r.conflicts} 处，请在“数据 › 冲突处理”中处理" if r.conflicts else "没有新的冲突")
         if r.parked:
             out.append(f"{r.parked} 条变更未应用，已搁置待审核")
         if r.pending:

@@ -14,7 +14,6 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from operator import itemgetter
 from datetime import UTC, datetime
 
 from sqlalchemy import Table, insert, select, update
@@ -24,6 +23,7 @@ from app.db import derived
 from app.db.base import new_id
 from app.db.models import SYNCED_TABLES, Change, FieldHead, Replica
 from app.sync import clock
+from app.sync.bulk import bulk_insert
 from app.sync.codec import blank_row, coerce, json_converter, logged_columns, to_json
 from app.sync.identity import natural_id
 from app.sync.merge import field_leaves, merge_row
@@ -105,30 +105,10 @@ class ChangeWriter:
             ids.append(row["id"])
             self._note_household(table.name, row)
         if db_rows:
-            self._bulk_insert(table, db_rows)
-            self._bulk_insert(CHANGE, change_rows)
+            bulk_insert(self.session, table, db_rows)
+            bulk_insert(self.session, CHANGE, change_rows)
             self.changed_tables.add(table.name)
         return ids
-
-    def _bulk_insert(self, table: Table, rows: list[dict]) -> None:
-        """executemany straight on the driver with the columns' own bind processors: the same
-        stored values as a Core insert, without its per-row overhead (the demo writes millions)."""
-        conn = self.session.connection()
-        dialect = conn.dialect
-        names = list(rows[0])
-        procs = [(i, p) for i, n in enumerate(names)
-                 if (p := table.c[n].type._cached_bind_processor(dialect)) is not None]
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
-        pick = itemgetter(*names)
-        params = []
-        for r in rows:
-            values = list(pick(r))
-            for i, p in procs:
-                if values[i] is not None:
-                    values[i] = p(values[i])
-            params.append(tuple(values))
-        conn.exec_driver_sql(sql, params)
 
     def update(self, table: Table | str, row_id: str, values: Mapping, op: str = "update",
                *, force: bool = False) -> dict:

@@ -107,6 +107,8 @@ class SyncClient:
                                      "protocol": PROTOCOL, "clock_ms": clock.wall_ms(),
                                      "pulled_server_seq": me.pulled_server_seq})
         summary.clock_warning = answer.get("clock_warning")
+        with self.sessions.begin() as s:
+            replica.resend_unheld(s, me.incarnation_id, answer.get("acked_through", 0))
         villages = answer.get("villages") or []
         self._push(me.incarnation_id, summary)
         self._pull(summary)

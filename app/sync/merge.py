@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, delete, insert, select, tuple_, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import derived
 from app.db.models import SYNCED_TABLES, Base, Change, FieldHead, ParkedChange, PendingRow, Replica
 from app.sync import wire
+from app.sync.bulk import bulk_insert
 from app.sync.codec import blank_row, from_json, logged_columns
 
 CH = Change.__table__
@@ -96,17 +97,18 @@ def park(session: Session, record: object, reason: str, detail: str,
 
 
 def ingest(session: Session, records: list, *, positions: Callable[[int], int], acked: bool,
-           scope: Callable[[dict], str | None] | None = None,
+           scope: Callable[[dict, dict], str | None] | None = None,
            device_name: str | None = None) -> IngestReport:
     """Store and merge received change records (in the sender's log order) in the caller's
     transaction. `scope(rec)` returns the record's village id or raises OutOfScope (server)."""
     report = IngestReport(received=len(records))
-    fresh = _new_records(session, records, report, device_name, acked)
+    payloads: dict[str, dict] = {}
+    fresh = _new_records(session, records, report, device_name, acked, payloads)
     if scope is not None:
         kept = []
         for rec in fresh:
             try:
-                rec["village_id"] = scope(rec)
+                rec["village_id"] = scope(rec, payloads[rec["change_id"]])
                 kept.append(rec)
             except OutOfScope as e:
                 _park(session, report, rec, "out_of_scope", str(e), device_name)
@@ -119,10 +121,9 @@ def ingest(session: Session, records: list, *, positions: Callable[[int], int], 
         rec["log_seq"] = first + i
         rec["acked"] = acked
         rec.setdefault("village_id", None)
-    for part in _chunks(fresh, 2000):
-        session.execute(insert(CH), part)
+    bulk_insert(session, CH, fresh)
     report.stored = len(fresh)
-    _apply(session, fresh, prior, report)
+    _apply(session, fresh, prior, report, payloads)
     return report
 
 
@@ -133,12 +134,12 @@ def _park(session, report, record, reason, detail, device_name):
 
 
 def _new_records(session: Session, records: list, report: IngestReport,
-                 device_name: str | None, acked: bool) -> list[dict]:
+                 device_name: str | None, acked: bool, payloads: dict) -> list[dict]:
     """Valid records not seen before; duplicates are counted (and marked acknowledged)."""
     valid: dict[str, dict] = {}
     for raw in records:
         try:
-            rec = wire.check(raw)
+            rec, payload = wire.check_parsed(raw)
         except wire.InvalidChange as e:
             _park(session, report, raw, "invalid", str(e), device_name)
             continue
@@ -146,6 +147,7 @@ def _new_records(session: Session, records: list, report: IngestReport,
             report.duplicates += 1
             continue
         valid[rec["change_id"]] = rec
+        payloads[rec["change_id"]] = payload
     ids = list(valid)
     known: set[str] = set()
     for part in _chunks(ids):
@@ -190,16 +192,16 @@ def _without_reused_seqs(session, fresh: list[dict], report, device_name) -> lis
 
 def _rows_with_changes(session: Session, fresh: list[dict]) -> set[tuple[str, str]]:
     """Rows of this batch that already had changes here before it (they need a full merge)."""
-    keys = sorted({(r["table_name"], r["row_id"]) for r in fresh})
+    row_ids = sorted({r["row_id"] for r in fresh})
     found: set[tuple[str, str]] = set()
-    for part in _chunks(keys):
+    for part in _chunks(row_ids, 2000):
         found.update(session.execute(
-            select(CH.c.table_name, CH.c.row_id).where(tuple_(CH.c.table_name, CH.c.row_id).in_(part))
-            .distinct()).all())
+            select(CH.c.table_name, CH.c.row_id).where(CH.c.row_id.in_(part)).distinct()).all())
     return found
 
 
-def _apply(session: Session, fresh: list[dict], prior: set, report: IngestReport) -> None:
+def _apply(session: Session, fresh: list[dict], prior: set, report: IngestReport,
+           payloads: dict) -> None:
     per_row: dict[tuple[str, str], list[dict]] = {}
     for rec in fresh:
         per_row.setdefault((rec["table_name"], rec["row_id"]), []).append(rec)
@@ -215,7 +217,7 @@ def _apply(session: Session, fresh: list[dict], prior: set, report: IngestReport
             else:
                 full.append(row_id)
         if simple:
-            _insert_created(session, table, simple, report, households)
+            _insert_created(session, table, simple, report, households, payloads)
         for row_id in full:
             _merge_and_note(session, table, row_id, report, households)
     _retry_pending(session, report, households)
@@ -243,12 +245,12 @@ def _note_household(table_name: str, row: Mapping | None, households: set[str]) 
         households.add(row["household_id"])
 
 
-def _insert_created(session, table: Table, recs: list[dict], report, households) -> None:
+def _insert_created(session, table: Table, recs: list[dict], report, households, payloads) -> None:
     """The common case (new households on another laptop): one create, nothing else known."""
     cols = logged_columns(table)
     rows = []
     for rec in recs:
-        payload = json.loads(rec["payload"])
+        payload = payloads[rec["change_id"]]
         row = blank_row(table)
         row.update({c.name: from_json(c, payload[c.name]["new"]) for c in cols if c.name in payload})
         row["id"] = rec["row_id"]
@@ -256,8 +258,7 @@ def _insert_created(session, table: Table, recs: list[dict], report, households)
         rows.append(row)
     missing = _missing_references(session, table, rows)
     ready = [r for r in rows if r["id"] not in missing]
-    for part in _chunks(ready, 2000):
-        session.execute(insert(table), part)
+    bulk_insert(session, table, ready)
     for row_id in missing:
         _set_pending(session, table.name, row_id, True)
     report.pending += len(missing)

@@ -57,6 +57,17 @@ def mark_acked(session: Session, incarnation_id: str, through: int) -> int:
                            .values(acked=True)).rowcount
 
 
+def resend_unheld(session: Session, incarnation_id: str, server_acked_through: int) -> int:
+    """The server holds our log only up to `server_acked_through` (say it was restored from an
+    older backup): our own changes after that go out again (the server ignores any it holds)."""
+    me = state(session)
+    if me.incarnation_id != incarnation_id:
+        return 0
+    return session.execute(update(CH).where(
+        CH.c.replica_id == me.replica_id, CH.c.log_seq > server_acked_through,
+        CH.c.acked.is_(True)).values(acked=False)).rowcount
+
+
 def apply_pulled(session: Session, changes: list, cursor: int) -> merge.IngestReport:
     """Merge a page from the server and move the pull cursor, in the caller's one transaction."""
     report = merge.ingest(session, changes, positions=merge.local_positions(session), acked=True)

@@ -86,7 +86,8 @@ def _changes(session: Session, ids: list[str]) -> dict[str, dict]:
     return {r["change_id"]: dict(r) for r in rows}
 
 
-def _candidates(session: Session, table: str, row_id: str, name: str) -> list[Candidate]:
+def candidates(session: Session, table: str, row_id: str, name: str) -> list[Candidate]:
+    """Every current value of one field (its leaves), newest first, with who/where/when."""
     changes = session.execute(
         select(CH.c.change_id, CH.c.op, CH.c.hlc, CH.c.replica_id, CH.c.payload, CH.c.user_name,
                CH.c.created_at).where(CH.c.table_name == table, CH.c.row_id == row_id)).all()
@@ -110,7 +111,7 @@ def field_conflicts(session: Session) -> list[ReviewItem]:
         out.append(ReviewItem(
             f"field:{h.table_name}:{h.row_id}:{h.field}", "field", h.table_name, h.row_id, h.field,
             KIND_TITLES["field"], f"{label}：两处改成了不同的值，暂时显示最新的一个",
-            candidates=_candidates(session, h.table_name, h.row_id, h.field)))
+            candidates=candidates(session, h.table_name, h.row_id, h.field)))
     return out
 
 

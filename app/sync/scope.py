@@ -39,15 +39,23 @@ class VillageResolver:
         self._household_village: dict[str, str | None] = {}
         self._region_village: dict[str, str | None] = {}
 
-    def __call__(self, rec: dict) -> str | None:
-        village = self.village_of(rec)
+    def __call__(self, rec: dict, payload: dict | None = None) -> str | None:
+        village = self.village_of(rec, payload)
         if village is not None and self.allowed is not None and village not in self.allowed:
             raise OutOfScope("该设备未登记这个村，变更未应用")
         return village
 
-    def village_of(self, rec: dict) -> str | None:
+    def village_of(self, rec: dict, payload: dict | None = None) -> str | None:
         table, row_id = rec["table_name"], rec["row_id"]
-        new = {f: e.get("new") for f, e in json.loads(rec["payload"]).items()
+        payload = json.loads(rec["payload"]) if payload is None else payload
+        if table not in ("region", "household"):
+            columns = SYNCED_TABLES[table].c
+            if "household_id" not in columns:
+                return None  # helper, poverty line: county-wide
+            entry = payload.get("household_id")
+            household = entry.get("new") if isinstance(entry, dict) else None
+            return self._household(household or self._row_value(table, row_id, "household_id"))
+        new = {f: e.get("new") for f, e in payload.items()
                if not f.startswith("_") and isinstance(e, dict)}
         if table == "region":
             return self._region(row_id, new)
@@ -60,11 +68,7 @@ class VillageResolver:
                     raise OutOfScope("该设备未登记这个村，变更未应用")
             self._household_village[row_id] = village
             return village
-        columns = SYNCED_TABLES[table].c
-        if "household_id" in columns:
-            household = new.get("household_id") or self._row_value(table, row_id, "household_id")
-            return self._household(household) if household else None
-        return None  # helper, poverty line: county-wide
+        return None
 
     def _row_value(self, table: str, row_id: str, column: str):
         t = SYNCED_TABLES[table]

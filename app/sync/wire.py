@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
+from sqlalchemy import String
+
 from app.db.models import SYNCED_TABLES
 from app.sync.codec import coerce, logged_columns
 
@@ -19,6 +21,8 @@ WIRE_KEYS = ("change_id", "replica_id", "incarnation_id", "seq", "hlc", "user_na
              "table_name", "row_id", "op", "payload", "created_at")
 OPS = ("create", "update", "delete")
 _ID_MAX = 36
+_COLUMNS = {name: {c.name: c for c in logged_columns(t)} for name, t in SYNCED_TABLES.items()}
+_TEXT = {name: {n for n, c in cols.items() if isinstance(c.type, String)} for name, cols in _COLUMNS.items()}
 _HLC_MAX = 2**62
 
 
@@ -53,6 +57,11 @@ def _int(d: Mapping, key: str, low: int, high: int) -> int:
 
 def check(d: object) -> dict:
     """Validate one received change; return it as a change-table row (without local columns)."""
+    return check_parsed(d)[0]
+
+
+def check_parsed(d: object) -> tuple[dict, dict]:
+    """check() and the parsed payload, so the merge does not parse it again."""
     if not isinstance(d, Mapping):
         raise InvalidChange("变更记录不是对象")
     rec = {
@@ -83,7 +92,8 @@ def check(d: object) -> dict:
         raise InvalidChange("变更内容不是有效的 JSON") from None
     if not isinstance(payload, dict) or not payload:
         raise InvalidChange("变更内容为空")
-    columns = {c.name: c for c in logged_columns(table)}
+    columns = _COLUMNS[table.name]
+    text = _TEXT[table.name]
     for field, entry in payload.items():
         if field.startswith("_"):
             continue  # context of a delete (what the person saw), not a field
@@ -92,9 +102,10 @@ def check(d: object) -> dict:
             raise InvalidChange(f"表 {table.name} 没有字段 {field}")
         if not isinstance(entry, dict) or "new" not in entry:
             raise InvalidChange(f"字段 {field} 的变更格式不对")
+        value = entry["new"]
         try:
-            if entry["new"] is not None:
-                coerce(col, entry["new"])
+            if value is not None and not (field in text and isinstance(value, str)):
+                coerce(col, value)
         except (ValueError, TypeError) as e:
             raise InvalidChange(f"字段 {field} 的值无效：{e}") from None
         parents = entry.get("parents", [])
@@ -102,4 +113,4 @@ def check(d: object) -> dict:
             raise InvalidChange(f"字段 {field} 的前驱格式不对")
         if rec["op"] == "create" and parents:
             raise InvalidChange("新建记录不应有前驱")
-    return rec
+    return rec, payload

@@ -204,3 +204,22 @@ def test_outside_the_device_villages_is_parked_on_the_server(tmp_path):
     for x in (a, county):
         x.close()
     server.engine.dispose()
+
+
+def test_server_restored_from_an_older_backup_gets_our_changes_again(fleet, tmp_path):
+    """The county file is put back to an older copy: the laptops' acknowledged changes it lost
+    are sent again at the next sync, because hello tells how far the server holds each log."""
+    import shutil
+
+    server, a, b, village = fleet
+    server.engine.dispose()
+    path = tmp_path / "county.db"
+    shutil.copy(path, tmp_path / "county-old.db")
+    hid = new_household(a, village)
+    a.sync()
+    server.engine.dispose()
+    shutil.copy(tmp_path / "county-old.db", path)  # the restore: a's household is gone there
+    summary = a.sync()
+    assert summary.sent > 0 and summary.digest_ok
+    b.sync()
+    assert household(b, hid)["head_name"] == "张三丰"

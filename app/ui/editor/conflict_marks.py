@@ -30,7 +30,7 @@ def read(session, household_id: str, member_ids: list[str]) -> Marks:
             continue
         me = me or replica.state(session).replica_id
         # only this row's changes are read (the whole review list would cost every editor opening)
-        out[(table, row_id)] = {name: tooltip(review._candidates(session, table, row_id, name), me)
+        out[(table, row_id)] = {name: tooltip(review.candidates(session, table, row_id, name), me)
                                 for name in sorted(names)}
     return out
 
