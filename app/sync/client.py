@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.models import SYNCED_TABLES
 from app.sync import clock, digest, replica
 from app.sync.merge import IngestReport
+from app.sync.scope import VillageResolver
 
 PROTOCOL = 1
 
@@ -76,7 +77,8 @@ class SyncClient:
     def __init__(self, sessions: sessionmaker[Session], transport: Transport, *,
                  batch: int = 1000, page: int = 2000, retries: int = 6,
                  backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep,
-                 progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False):
+                 progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False,
+                 full_check: bool = False):
         self.sessions = sessions
         self.transport = transport
         self.batch = batch
@@ -86,6 +88,9 @@ class SyncClient:
         self.sleep = sleep
         self.progress = progress or (lambda stage, done, total: None)
         self.cancelled = cancelled
+        self.full_check = full_check
+        self.touched: set[str] = set()
+        self.noting = True
 
     def call(self, endpoint: str, body: dict) -> dict:
         delay = self.backoff
@@ -110,11 +115,33 @@ class SyncClient:
         with self.sessions.begin() as s:
             replica.resend_unheld(s, me.incarnation_id, answer.get("acked_through", 0))
         villages = answer.get("villages") or []
+        fresh = me.pulled_server_seq == 0
+        self.touched = set()
+        self.noting = not (fresh or self.full_check)
         self._push(me.incarnation_id, summary)
         self._pull(summary)
-        if villages and not self.cancelled():
-            self._check(villages, summary)
+        # A digest reads every row of a village: check the villages this sync touched, all of
+        # them for a new laptop or when asked (full_check).
+        check = villages if (fresh or self.full_check) else self._codes(villages, self.touched)
+        if check and not self.cancelled():
+            self._check(check, summary)
         return summary
+
+    def _note_villages(self, changes: list[dict]) -> None:
+        if not self.noting or not changes:
+            return
+        with self.sessions.begin() as s:
+            resolve = VillageResolver(s, None)
+            for c in changes:
+                village = resolve.village_of(c)
+                if village:
+                    self.touched.add(village)
+
+    def _codes(self, villages: list[str], region_ids: set[str]) -> list[str]:
+        region = SYNCED_TABLES["region"]
+        with self.sessions.begin() as s:
+            codes = set(s.execute(select(region.c.code).where(region.c.id.in_(sorted(region_ids)))).scalars())
+        return [v for v in villages if v in codes]
 
     def _push(self, incarnation: str, summary: SyncSummary) -> None:
         with self.sessions.begin() as s:
@@ -124,6 +151,7 @@ class SyncClient:
                 changes, through = replica.outbox(s, self.batch)
             if not changes:
                 return
+            self._note_villages(changes)
             answer = self.call("push", {"incarnation_id": incarnation, "through": through,
                                         "changes": changes})
             with self.sessions.begin() as s:
@@ -140,6 +168,7 @@ class SyncClient:
             changes = answer["changes"]
             with self.sessions.begin() as s:
                 report = replica.apply_pulled(s, changes, answer["last"])
+            self._note_villages(changes)
             self._count(report, summary)
             self.progress("下载", summary.received + summary.duplicates, 0)
             if not answer.get("more"):
@@ -165,7 +194,7 @@ class SyncClient:
         summary.digest_ok = self._digests_match(villages)
 
     def _digests_match(self, villages: list[str]) -> bool:
-        theirs = self.call("digest", {})["digests"]
+        theirs = self.call("digest", {"villages": villages})["digests"]
         region = SYNCED_TABLES["region"]
         with self.sessions.begin() as s:
             ids = dict(s.execute(select(region.c.code, region.c.id)

@@ -218,12 +218,74 @@ def _apply(session: Session, fresh: list[dict], prior: set, report: IngestReport
                 full.append(row_id)
         if simple:
             _insert_created(session, table, simple, report, households, payloads)
+        if full:
+            full = _linear_updates(session, table, {r: per_row[(name, r)] for r in full}, payloads,
+                                   report, households)
         for row_id in full:
             _merge_and_note(session, table, row_id, report, households)
     _retry_pending(session, report, households)
     if households:
         derived.refresh_households(session, households)
         report.tables.add("household")
+
+
+def _linear_updates(session, table: Table, rows: dict[str, list[dict]], payloads: dict,
+                    report: IngestReport, households: set[str]) -> list[str]:
+    """The common case of an edit made elsewhere: every changed field names exactly the field's
+    current leaves as parents. Apply it like a local save (no full merge); return the row ids
+    that need the full merge."""
+    candidates = [r for r, recs in rows.items() if all(c["op"] != "create" for c in recs)]
+    slow = [r for r in rows if r not in set(candidates)]
+    if not candidates:
+        return slow
+    current, heads, creates = {}, {}, {}
+    for part in _chunks(candidates):
+        current.update((r["id"], dict(r)) for r in session.execute(
+            select(table).where(table.c.id.in_(part))).mappings())
+        for h in session.execute(select(FH.c.row_id, FH.c.field, FH.c.change_ids, FH.c.conflict)
+                                 .where(FH.c.table_name == table.name, FH.c.row_id.in_(part))):
+            heads.setdefault(h.row_id, {})[h.field] = json.loads(h.change_ids)
+        for row_id, change_id in session.execute(select(CH.c.row_id, CH.c.change_id).where(
+                CH.c.table_name == table.name, CH.c.row_id.in_(part), CH.c.op == "create")):
+            creates.setdefault(row_id, []).append(change_id)
+    columns = {c.name: c for c in logged_columns(table)}
+    for row_id in candidates:
+        row, origin = current.get(row_id), creates.get(row_id, [])
+        if row is None or len(origin) != 1:
+            slow.append(row_id)
+            continue
+        leaves = heads.setdefault(row_id, {})
+        changed: dict[str, list[str]] = {}
+        linear = True
+        for rec in rows[row_id]:
+            for f, entry in payloads[rec["change_id"]].items():
+                if f.startswith("_"):
+                    continue
+                if sorted(entry.get("parents") or ()) != sorted(leaves.get(f, origin)):
+                    linear = False
+                    break
+                leaves[f] = [rec["change_id"]]
+                row[f] = from_json(columns[f], entry["new"])
+                changed[f] = leaves[f]
+            if not linear:
+                break
+        if not linear:
+            slow.append(row_id)
+            continue
+        row.update(derived.row_values(table.name, row))
+        if _missing_references(session, table, [row]):
+            slow.append(row_id)
+            continue
+        session.execute(update(table).where(table.c.id == row_id).values(
+            {k: v for k, v in row.items() if k != "id"}))
+        session.execute(delete(FH).where(FH.c.table_name == table.name, FH.c.row_id == row_id,
+                                         FH.c.field.in_(list(changed))))
+        session.execute(insert(FH), [{"table_name": table.name, "row_id": row_id, "field": f,
+                                      "change_ids": json.dumps(ids, separators=(",", ":")),
+                                      "conflict": False} for f, ids in changed.items()])
+        report.tables.add(table.name)
+        _note_household(table.name, row, households)
+    return slow
 
 
 def _merge_and_note(session, table, row_id, report, households) -> None:

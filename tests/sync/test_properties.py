@@ -101,10 +101,10 @@ class Replica:
             m.setattr(clock, "wall_ms", lambda: real() + self.skew_ms)
             yield
 
-    def sync(self, *, fail_at=None, after_commit=False, batch=1000, page=1000):
+    def sync(self, *, fail_at=None, after_commit=False, batch=1000, page=1000, full_check=False):
         transport = FailingTransport(self.server_sessions, self.key, fail_at, after_commit)
         client = SyncClient(self.ctx.sessions, transport, retries=0, batch=batch, page=page,
-                            sleep=lambda s: None)
+                            sleep=lambda s: None, full_check=full_check)
         try:
             return client.run()
         except TransportError:
@@ -256,7 +256,7 @@ def test_convergence_no_loss_idempotence(county_template, tmp_path_factory, monk
         assert report.stored == 0
         assert state(reps[0].ctx.engine) == expected
         for r in reps:
-            again = r.sync()
+            again = r.sync(full_check=True)
             assert again.sent == 0 and again.received == 0 and again.digest_ok
     finally:
         server.dispose()

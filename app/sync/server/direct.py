@@ -12,7 +12,7 @@ from app.sync.client import ServerRefused
 from app.sync.server import service
 
 ENDPOINTS = {"hello": service.hello, "push": service.push, "pull": service.pull,
-             "digest": lambda s, d, body: service.digests(s, d)}
+             "digest": service.digests}
 
 
 def dispatch(session: Session, key: str | None, endpoint: str, body: dict) -> dict:

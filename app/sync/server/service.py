@@ -204,8 +204,11 @@ def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = M
     return {"changes": [wire.to_wire(r) for r in rows], "last": last, "more": len(rows) == limit}
 
 
-def digests(session: Session, device: DeviceInfo) -> dict:
+def digests(session: Session, device: DeviceInfo, body: dict | None = None) -> dict:
+    """Digests of the device's villages, or of the subset `villages` the request names."""
     from app.sync.scope import REGION
+    wanted = (body or {}).get("villages")
+    codes = device.villages if not isinstance(wanted, list) else [c for c in device.villages if c in wanted]
     ids = dict(session.execute(select(REGION.c.code, REGION.c.id).where(
-        REGION.c.code.in_(device.villages))).all())
+        REGION.c.code.in_(codes))).all())
     return {"digests": digest.digests(session, ids)}
