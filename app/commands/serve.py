@@ -1,0 +1,97 @@
+"""`kace serve --db-url postgresql://... [--host 127.0.0.1] [--port 8765]`: the county sync server.
+
+Migrates the county database to the current schema (app/db/migrate.open_url), then serves the
+sync protocol (app/sync/server/app.py) with uvicorn. One JSON log line per request goes to stderr
+and to the log file. `sqlite:///FILE` is accepted for demos and tests.
+
+Exit codes: 0 stopped normally, 2 bad arguments, 3 the database cannot be opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from app.cli import UsageError
+
+NAME = "serve"
+HELP = "运行县同步服务器（PostgreSQL）"
+
+
+def add_arguments(parser) -> None:
+    db_url_arg(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    parser.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
+
+
+def db_url_arg(parser) -> None:
+    parser.add_argument("--db-url", required=True, metavar="URL",
+                        help="县数据库，例如 postgresql://用户@主机:5432/库名（演示可用 sqlite:///文件）")
+
+
+def engine_url(url: str) -> str:
+    """postgresql:// (and postgres://) URLs use the psycopg 3 driver; sqlite:/// is kept."""
+    url = url.strip()
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    if url.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return url
+    raise UsageError(f"数据库地址应以 postgresql:// 开头（演示可用 sqlite:///文件）：{url}")
+
+
+def open_county(url: str):
+    """The county database engine, migrated; DatabaseRefused (exit 3) if it cannot be opened."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db.migrate import DatabaseRefused, open_url
+
+    try:
+        return open_url(engine_url(url))
+    except ModuleNotFoundError as e:  # the server extra is not installed
+        raise DatabaseRefused("缺少 PostgreSQL 驱动 psycopg：请安装 kace[server]", str(e)) from e
+    except DBAPIError as e:
+        raise DatabaseRefused(f"无法打开县数据库（地址、账号或数据库服务是否正常？）：{_safe(url)}",
+                              str(e)) from e
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(engine_url(url)).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a message must never fail
+        return "（地址无法解析）"
+
+
+def log_to_stderr() -> None:
+    root = logging.getLogger()
+    if not any(getattr(h, "_kace_stderr", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._kace_stderr = True
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run(args) -> int:
+    import uvicorn
+
+    from app.sync.server.app import create_app
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"端口不正确：{args.port}")
+    log_to_stderr()
+    engine = open_county(args.db_url)
+    app = create_app(engine)
+    print(f"县同步服务器：http://{args.host}:{args.port}/sync/v1 （数据库 {_safe(args.db_url)}），"
+          "按 Ctrl+C 停止", file=sys.stderr, flush=True)
+    try:
+        # Our own JSON request lines replace uvicorn's access log; its other messages go to
+        # the same handlers as ours.
+        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=None,
+                    timeout_graceful_shutdown=10)
+    finally:
+        engine.dispose()
+    return 0

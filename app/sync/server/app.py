@@ -1,0 +1,472 @@
+"""The county server over HTTP (sync-design.md protocol, versioned under /sync/v1).
+
+A thin FastAPI layer over app/sync/server/service.py: it authenticates the device from the
+`Authorization: Bearer <device key>` header, validates request bodies with pydantic models (so the
+OpenAPI schema is exact and a malformed request gets 422, never 500), runs each request in ONE
+database transaction and writes one JSON log line per request (device, endpoint, counts, ms).
+
+    POST /sync/v1/enrol    {"token"}                      -> device key (no authentication)
+    POST /sync/v1/hello    replica, incarnation, clock     -> villages, acked_through, server_seq
+    POST /sync/v1/push     changes (gzip body accepted)    -> acked_through, counts
+    POST /sync/v1/pull     {"after", "limit"}              -> a page of changes in server-seq order
+    POST /sync/v1/digest   {}                              -> a digest per village
+    GET  /sync/v1/snapshot                                 -> gzip NDJSON: header, changes, trailer
+    GET  /health                                           -> database reachable, server seq
+
+Refusals are answered with their status and {"detail": Chinese message}; anything unexpected is
+logged with its traceback and answered 500 with a Chinese message; a database that cannot be
+reached is 503 (the laptop retries).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError, ValidationException
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+
+from app.db.engine import make_session_factory
+from app.sync import merge, wire
+from app.sync.scope import village_ids
+from app.sync.server import service
+from app.sync.server.service import SyncRefused
+
+log = logging.getLogger("kace.server")
+request_log = logging.getLogger("kace.server.requests")
+
+PREFIX = "/sync/v1"
+MAX_BODY = 32 * 2**20  # bytes on the wire
+MAX_INFLATED = 128 * 2**20  # bytes after gunzip: a small bomb must not fill the memory
+SNAPSHOT_CHUNK = 500
+INT_MAX = 2**62  # every integer the protocol carries fits PostgreSQL's bigint
+ATTEMPTS = 3  # a push racing another push of the same relayed change: run the transaction again
+
+MSG_INTERNAL = "县服务器内部错误，已记录。请稍后再试；若一直如此，请联系县里的管理员"
+MSG_DB_DOWN = "县服务器的数据库暂时无法访问，请稍后再试"
+MSG_NO_KEY = "缺少设备密钥，请先登记本机"
+
+Id = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[^\x00]*$")]
+Seq = Annotated[int, Field(ge=0, le=INT_MAX)]
+
+
+class _Body(BaseModel):
+    # Strict: "1" is not an integer and true is not a number; unknown fields are ignored so a
+    # newer laptop can add some.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class EnrolBody(_Body):
+    token: Annotated[str, Field(min_length=1, max_length=200)] = Field(description="县里发的一次性登记码")
+
+
+class HelloBody(_Body):
+    replica_id: Id
+    incarnation_id: Id
+    protocol: Annotated[int, Field(ge=0, le=1_000_000)]
+    clock_ms: Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
+    pulled_server_seq: Seq = 0
+
+
+class PushBody(_Body):
+    incarnation_id: Id
+    through: Seq
+    changes: Annotated[list[dict[str, Any]], Field(max_length=service.MAX_PUSH)] = Field(
+        description="change records (app/sync/wire.py WIRE_KEYS) in the sender's log order; a "
+                    "record that fails validation is parked for review and still acknowledged")
+
+
+class PullBody(_Body):
+    after: Seq
+    limit: Annotated[int, Field(ge=1, le=INT_MAX)] | None = None
+
+
+class DigestBody(_Body):
+    # Only these of the device's villages (those a sync touched); all when absent.
+    villages: list[str] | None = None
+
+
+class _Refused(Exception):
+    """A refusal answered before the endpoint runs (authentication, body encoding)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+Work = Callable[[Session, "service.DeviceInfo | None"], dict]
+bearer = HTTPBearer(auto_error=False, description="设备密钥（登记时得到）")
+
+
+class SyncRoute(APIRoute):
+    """Request bodies may come gzip-compressed (push); the size is bounded before and after."""
+
+    def get_route_handler(self) -> Callable:
+        handler = super().get_route_handler()
+
+        async def route(request: Request):
+            encoding = request.headers.get("content-encoding", "").strip().lower()
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > MAX_BODY:
+                return _refusal(413, "上传的内容太大，请减小每批的条数")
+            if request.method == "POST":
+                if "authorization" not in request.headers and not request.url.path.endswith("/enrol"):
+                    return _refusal(401, MSG_NO_KEY)  # before reading (and inflating) anything
+                if encoding not in ("", "identity", "gzip"):
+                    return _refusal(415, f"不支持的压缩方式：{encoding}")
+                chunks, size = [], 0
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > MAX_BODY:
+                        return _refusal(413, "上传的内容太大，请减小每批的条数")
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+                if encoding == "gzip":
+                    try:
+                        body = _gunzip(body)
+                    except _Refused as e:
+                        return _refusal(e.status, e.message)
+                request._body = body  # what FastAPI then parses as JSON
+            try:
+                return await handler(request)
+            except (HTTPException, ValidationException, _Refused):
+                raise  # answered by the exception handlers
+            except Exception:  # noqa: BLE001 - e.g. a body nested too deep to parse
+                log.exception("%s %s failed", request.method, request.url.path)
+                return _refusal(500, MSG_INTERNAL)
+
+        return route
+
+
+def _gunzip(data: bytes) -> bytes:
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(data, MAX_INFLATED)
+    except zlib.error:
+        raise _Refused(400, "上传内容的压缩格式不对（gzip）") from None
+    if inflater.unconsumed_tail:
+        raise _Refused(413, "上传的内容解压后太大，请减小每批的条数")
+    if not inflater.eof:
+        raise _Refused(400, "上传内容的压缩格式不对（gzip 数据不完整）")
+    return out
+
+
+def _refusal(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _nul_free(records: list[dict], session: Session, device: service.DeviceInfo) -> tuple[list[dict], int]:
+    """PostgreSQL text cannot hold NUL characters (SQLite can, so a laptop may have typed or
+    imported one). Such a record is parked for review here, with the NULs shown as U+FFFD,
+    instead of failing the whole push (nothing may block the queue)."""
+    kept, parked = [], 0
+    for rec in records:
+        payload = rec.get("payload")
+        inner = None
+        if isinstance(payload, str) and "\\u0000" in payload:
+            try:
+                inner = json.loads(payload)
+            except ValueError:
+                inner = None
+        if _has_nul(rec) or _has_nul(inner):
+            shown = json.loads(json.dumps(rec).replace("\\u0000", "\\ufffd"))
+            merge.park(session, shown, "invalid", "变更内容含有无效字符（NUL）", device.name)
+            parked += 1
+        else:
+            kept.append(rec)
+    return kept, parked
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """The county server's HTTP application over an opened (migrated) database engine."""
+    sessions = make_session_factory(engine)
+    reads = make_session_factory(engine, readonly=True)  # SQLite (demos): no write lock to read
+    app = FastAPI(title="卡册县服务器同步接口", version="1",
+                  description="村里的电脑与县服务器之间的同步（sync-design.md）")
+    app.router.route_class = SyncRoute
+    app.state.read_sessions = reads
+    app.add_middleware(RequestLog)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse({"detail": f"请求格式不对：{where or '请求内容'}（{first.get('msg', '')}）",
+                             "errors": json.loads(json.dumps(exc.errors(), default=str))},
+                            status_code=422)
+
+    def transaction(request: Request, endpoint: str, key: str | None, work: Work, *,
+                    on_data_error: Work | None = None) -> JSONResponse:
+        """One request = one transaction; refusals and failures become Chinese answers.
+
+        A unique-key conflict with a concurrent request (two devices pushing the same relayed
+        change at once) runs the transaction again: the second time the change is a duplicate."""
+        _note(request, endpoint=endpoint)
+        for attempt in range(ATTEMPTS):
+            try:
+                with sessions.begin() as s:
+                    device = service.authenticate(s, key) if endpoint != "enrol" else None
+                    if device is not None:
+                        _note(request, device=device.name)
+                    answer = work(s, device)
+                return JSONResponse(answer)
+            except SyncRefused as e:
+                return _refusal(e.status, e.message)
+            except Exception as e:  # noqa: BLE001 - logged with its traceback, answered in Chinese
+                kind = _db_error(e)
+                if kind == "integrity" and attempt + 1 < ATTEMPTS:
+                    log.info("%s: unique-key conflict with a concurrent request, running it again", endpoint)
+                    continue
+                if kind == "data" and on_data_error is not None:
+                    work, on_data_error = on_data_error, None
+                    continue
+                if kind == "connection":
+                    log.error("%s: database unreachable: %s", endpoint, e)
+                    return _refusal(503, MSG_DB_DOWN)
+                log.exception("%s failed", endpoint)
+                return _refusal(500, MSG_INTERNAL)
+        log.error("%s: gave up after %d attempts", endpoint, ATTEMPTS)
+        return _refusal(503, MSG_DB_DOWN)
+
+    @app.exception_handler(_Refused)
+    async def refused(request: Request, exc: _Refused):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
+
+    @app.post(f"{PREFIX}/enrol", summary="用登记码换取设备密钥（一次性）")
+    def enrol(body: EnrolBody, request: Request):
+        def work(s, _device):
+            answer = service.redeem(s, body.token)
+            _note(request, device=answer["device_name"])
+            return answer
+        return transaction(request, "enrol", None, work)
+
+    @app.post(f"{PREFIX}/hello", summary="握手：版本、时钟、本机已上传到哪里")
+    def hello(body: HelloBody, request: Request, key: Key):
+        return transaction(request, "hello", key, lambda s, d: service.hello(s, d, body.model_dump()))
+
+    @app.post(f"{PREFIX}/push", summary="上传变更（可用 gzip 压缩）")
+    def push(body: PushBody, request: Request, key: Key):
+        def work(s, device):
+            changes, parked = _nul_free(body.changes, s, device)
+            answer = service.push(s, device, {**body.model_dump(exclude={"changes"}), "changes": changes})
+            return _pushed(request, body, answer, parked)
+
+        def one_by_one(s, device):
+            """The batch failed on a value the county database cannot hold (a text longer than
+            its column, a number out of range: SQLite on the laptop accepted it). Merge record by
+            record, each under a savepoint, and park the ones that fail: nothing blocks the queue."""
+            changes, parked = _nul_free(body.changes, s, device)
+            totals = {"stored": 0, "duplicates": 0, "parked": 0, "conflicts": 0}
+            for rec in changes:
+                try:
+                    with s.begin_nested():
+                        one = service.push(s, device, {"incarnation_id": body.incarnation_id,
+                                                       "through": 0, "changes": [rec]})
+                except Exception as e:  # noqa: BLE001 - only data errors are parked
+                    if _db_error(e) != "data":
+                        raise
+                    log.warning("push from %s: parking a change the database refused: %s", device.name, e)
+                    merge.park(s, rec, "invalid", f"值超出县数据库允许的范围（长度或大小），未应用：{_first_line(e)}",
+                               device.name)
+                    parked += 1
+                    continue
+                for k in totals:
+                    totals[k] += one.get(k, 0)
+            answer = service.push(s, device, {"incarnation_id": body.incarnation_id, "through": body.through,
+                                              "changes": []})
+            answer.update(totals)
+            return _pushed(request, body, answer, parked)
+
+        return transaction(request, "push", key, work, on_data_error=one_by_one)
+
+    @app.post(f"{PREFIX}/pull", summary="下载一页变更（按服务器序号）")
+    def pull(body: PullBody, request: Request, key: Key):
+        def work(s, device):
+            answer = service.pull(s, device, body.model_dump(exclude_none=True))
+            _note(request, after=body.after, returned=len(answer["changes"]), last=answer["last"])
+            return answer
+        return transaction(request, "pull", key, work)
+
+    @app.post(f"{PREFIX}/digest", summary="每个村的校验值")
+    def digest(body: DigestBody, request: Request, key: Key):
+        return transaction(request, "digest", key, lambda s, d: service.digests(s, d, body.model_dump()))
+
+    @app.get(f"{PREFIX}/snapshot", summary="新电脑的初始数据（gzip 压缩的 NDJSON）",
+             response_class=StreamingResponse,
+             responses={200: {"content": {"application/x-ndjson": {}},
+                              "description": "第一行 {\"server_seq\": N}，然后每行一条变更，"
+                                             "最后一行 {\"end\": true, \"count\": n}"}})
+    def snapshot(request: Request, key: Key):
+        _note(request, endpoint="snapshot")
+        try:
+            with reads.begin() as s:
+                device = service.authenticate(s, key)
+                seq = service.server_seq(s)
+                allowed = sorted(village_ids(s, device.villages))
+        except SyncRefused as e:
+            return _refusal(e.status, e.message)
+        except DBAPIError as e:
+            log.error("snapshot: database error: %s", e)
+            return _refusal(503, MSG_DB_DOWN)
+        _note(request, device=device.name, server_seq=seq)
+        state = request.scope.setdefault("state", {})
+        return StreamingResponse(_snapshot_stream(reads, seq, allowed, state),
+                                 media_type="application/x-ndjson",
+                                 headers={"Content-Encoding": "gzip", "X-Kace-Server-Seq": str(seq)})
+
+    @app.get("/health", summary="服务器与数据库是否正常")
+    def health(request: Request):
+        _note(request, endpoint="health")
+        try:
+            with reads.begin() as s:
+                seq = service.server_seq(s)
+        except Exception as e:  # noqa: BLE001 - health answers, never fails
+            log.error("health: database error: %s", e)
+            return JSONResponse({"status": "error", "database": "unreachable", "detail": MSG_DB_DOWN},
+                                status_code=503)
+        return {"status": "ok", "database": "ok", "server_seq": seq}
+
+    return app
+
+
+def device_key(request: Request,
+               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+    """The bearer key, checked before the body is validated: no key, no schema errors."""
+    if credentials is None or not credentials.credentials:
+        raise _Refused(401, MSG_NO_KEY)
+    key = credentials.credentials
+    try:
+        with request.app.state.read_sessions.begin() as s:
+            service.authenticate(s, key)
+    except SyncRefused as e:
+        raise _Refused(e.status, e.message) from None
+    except DBAPIError as e:
+        log.error("authentication: database error: %s", e)
+        raise _Refused(503, MSG_DB_DOWN) from None
+    return key
+
+Key = Annotated[str, Depends(device_key)]
+
+
+def _db_error(e: BaseException) -> str | None:
+    """What kind of database error this is, whether SQLAlchemy wrapped it or the driver raised it
+    directly (PostgreSQL COPY): "integrity", "data", "connection" or None."""
+    names = {c.__name__ for c in type(e).__mro__}
+    if "IntegrityError" in names:
+        return "integrity"
+    if "DataError" in names:
+        return "data"
+    if "OperationalError" in names or "InterfaceError" in names:
+        text = str(getattr(e, "orig", None) or e).lower()
+        if getattr(e, "connection_invalidated", False) or any(
+                w in text for w in ("connection", "connect", "server closed", "terminating")):
+            return "connection"
+    return None
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(getattr(e, "orig", None) or e).strip().splitlines() or [""])[0][:200]
+
+
+def _pushed(request: Request, body: PushBody, answer: dict, parked: int) -> dict:
+    answer["parked"] = answer.get("parked", 0) + parked
+    _note(request, received=len(body.changes), stored=answer.get("stored"),
+          duplicates=answer.get("duplicates"), parked=answer["parked"], conflicts=answer.get("conflicts"))
+    return answer
+
+
+def _snapshot_stream(sessions, seq: int, allowed: list[str], state: dict) -> Iterator[bytes]:
+    """Every change in the device's scope up to `seq`, in server-seq order, gzip-compressed.
+
+    The counter is taken under its row lock until commit, so every change numbered <= seq is
+    committed when seq is readable: the laptop then pulls from seq and misses nothing."""
+    deflate = zlib.compressobj(6, zlib.DEFLATED, 31)
+    count = 0
+
+    def line(obj) -> bytes:
+        return deflate.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+
+    CH = service.CH
+    try:
+        yield line({"server_seq": seq, "protocol": service.PROTOCOL})
+        with sessions.begin() as s:
+            rows = s.execute(
+                select(CH).where(CH.c.log_seq <= seq,
+                                 CH.c.village_id.is_(None) | CH.c.village_id.in_(allowed))
+                .order_by(CH.c.log_seq).execution_options(yield_per=SNAPSHOT_CHUNK)).mappings()
+            buffer = []
+            for row in rows:
+                buffer.append(line(wire.to_wire(row)))
+                count += 1
+                if len(buffer) >= SNAPSHOT_CHUNK:
+                    yield b"".join(buffer)
+                    buffer = []
+            if buffer:
+                yield b"".join(buffer)
+        yield line({"end": True, "count": count, "server_seq": seq}) + deflate.flush()
+    finally:
+        state.setdefault("kace_log", {})["returned"] = count
+
+
+def _note(request: Request, **values) -> None:
+    """Facts for this request's log line (written by RequestLog when the response is done)."""
+    request.scope.setdefault("state", {}).setdefault("kace_log", {}).update(
+        {k: v for k, v in values.items() if v is not None})
+
+
+class RequestLog:
+    """Pure ASGI middleware: one JSON log line per request, after the whole response was sent
+    (a streamed snapshot included): device, endpoint, status, counts, milliseconds."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            log.exception("unhandled error on %s", scope.get("path"))
+            raise
+        finally:
+            facts = dict(scope.get("state", {}).get("kace_log", {}))
+            entry = {"method": scope.get("method"), "path": scope.get("path"),
+                     "endpoint": facts.pop("endpoint", None) or str(scope.get("path", "")).rsplit("/", 1)[-1],
+                     "device": facts.pop("device", None),
+                     "status": status["code"], "ms": round((time.perf_counter() - started) * 1000, 1)}
+            facts.pop("status", None)
+            entry.update(facts)
+            request_log.info(json.dumps(entry, ensure_ascii=False))
