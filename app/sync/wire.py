@@ -12,7 +12,9 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import String
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Integer, Numeric, String
 
 from app.db.models import SYNCED_TABLES
 from app.sync.codec import coerce, logged_columns
@@ -43,7 +45,7 @@ def _text(d: Mapping, key: str, *, optional: bool = False, limit: int = _ID_MAX)
     value = d.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, str) or not value or len(value) > limit:
+    if not isinstance(value, str) or not value or len(value) > limit or "\x00" in value:
         raise InvalidChange(f"字段 {key} 缺失或格式不对")
     return value
 
@@ -53,6 +55,24 @@ def _int(d: Mapping, key: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidChange(f"字段 {key} 不是有效的整数")
     return value
+
+
+def fits(col, value) -> None:
+    """Refuse what the column cannot hold on PostgreSQL (length, range, NUL): such a record would
+    otherwise fail the whole batch at insert time and block the sender's queue."""
+    t = col.type
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("含有不可见的空字符")
+        if isinstance(t, String) and t.length and len(value) > t.length:
+            raise ValueError(f"超过 {t.length} 个字")
+    elif isinstance(value, int) and not isinstance(value, bool) and isinstance(t, Integer):
+        limit = 2**63 if isinstance(t, BigInteger) else 2**31
+        if not -limit <= value < limit:
+            raise ValueError("数值超出范围")
+    elif isinstance(value, Decimal) and isinstance(t, Numeric) and t.precision:
+        if abs(value) >= Decimal(10) ** (t.precision - (t.scale or 0)):
+            raise ValueError("数值超出范围")
 
 
 def check(d: object) -> dict:
@@ -104,9 +124,9 @@ def check_parsed(d: object) -> tuple[dict, dict]:
             raise InvalidChange(f"字段 {field} 的变更格式不对")
         value = entry["new"]
         try:
-            if value is not None and not (field in text and isinstance(value, str)):
-                coerce(col, value)
-        except (ValueError, TypeError) as e:
+            if value is not None:
+                fits(col, value if field in text and isinstance(value, str) else coerce(col, value))
+        except (ValueError, TypeError, ArithmeticError) as e:
             raise InvalidChange(f"字段 {field} 的值无效：{e}") from None
         parents = entry.get("parents", [])
         if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):

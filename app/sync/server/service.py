@@ -67,7 +67,9 @@ def enrol(session: Session, name: str, villages: list[str]) -> str:
         raise SyncRefused(400, "村代码应为 12 位数字：" + "、".join(bad))
     token = secrets.token_urlsafe(24)
     row = session.execute(select(DEVICE).where(DEVICE.c.name == name)).mappings().first()
-    values = {"villages": json.dumps(sorted(set(villages))), "token_hash": _hash(token), "disabled": False}
+    # A new token revokes the old key at once: re-enrolling replaces a lost laptop.
+    values = {"villages": json.dumps(sorted(set(villages))), "token_hash": _hash(token), "disabled": False,
+              "key_hash": None, "device_key": None}
     if row is None:
         code = (session.execute(select(func.max(DEVICE.c.device_code))).scalar() or 0) + 1
         session.execute(insert(DEVICE).values(name=name, device_code=code, enrolled_at=_now(),
@@ -175,6 +177,9 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
     if len(changes) > MAX_PUSH:
         raise SyncRefused(413, f"一次最多上传 {MAX_PUSH} 条变更")
     allowed = village_ids(session, device.villages)
+    # Take the sequence lock before reading which changes are known: two devices relaying the
+    # same change then run one after the other instead of both inserting it.
+    session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq").with_for_update())
     report = merge.ingest(session, changes, positions=_positions(session), acked=True,
                           scope=VillageResolver(session, allowed), device_name=device.name)
     done = max(_acked_through(session, device, incarnation), through)
