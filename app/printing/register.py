@@ -2,7 +2,8 @@
 
 Pages are laid out here, not by platypus: every row has the same height, so the page count is known
 before drawing and each page is one fixed-size table (one huge reportlab table is super-linear in its
-rows). Memory and time per page are constant; a cell's text wraps or shrinks to fit, never overflows.
+rows). Time per page is constant; a cell's text wraps or shrinks to fit, never overflows. Each page goes
+to the file as soon as it is drawn (StreamingCanvas), so memory does not grow with the register.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.printing.data import MemberRegisterRow, RegisterData, RegisterRow
 from app.printing.job import Job, Output, PrintOptions, PrintResult, atomic_output, output_of
 from app.printing.layout import BODY, LANDSCAPE, MARGIN_X, PAD, SHADE, draw_decor
+from app.printing.streaming import StreamingCanvas
 from app.printing.tables import align_cmds, text_table
 from app.printing.text import LEADING, cn_day, fit, money, num
 
@@ -120,9 +122,8 @@ class _Variant:
             return f"户编号 {r.household_code} 成员 {r.member.name}"
         return f"户编号 {r.code}"
 
-    def counts(self, rows: Iterable) -> tuple[int, int]:
+    def counts(self, rows: Sequence) -> tuple[int, int]:
         """(户数, 人口) of some rows."""
-        rows = list(rows)
         if self.per_member:
             return len({r.household_code for r in rows}), len(rows)
         return len(rows), sum(r.size for r in rows)
@@ -256,7 +257,7 @@ def write_registers(registers: Iterable[RegisterData], out: Output, opts: PrintO
         raise ValueError("没有可打印的内容")
     job = Job(opts)
     with atomic_output(out) as stream:
-        canv = Canvas(stream, pagesize=LANDSCAPE)
+        canv = StreamingCanvas(stream, pagesize=LANDSCAPE)
         canv.setTitle("村贫困户花名册")
         canv.setAuthor("Kace")
         pages = 0
