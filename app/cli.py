@@ -31,6 +31,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=None,
                    help="数据库文件（默认：用户数据文件夹中的 kace.db）")
+    p.add_argument("--user", metavar="用户名", default=None,
+                   help="加密的数据库：以此用户登录（密码取自环境变量 KACE_PASSWORD，或提示输入）")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=ChineseArgumentParser)
     _db_arg(db_sub.add_parser("upgrade", help="备份并升级数据库结构"))
     _db_arg(db_sub.add_parser("check", help="完整性检查并显示结构版本"))
+    _db_arg(db_sub.add_parser("encrypt", help="加密数据库（SQLCipher），需要管理员 --user"))
 
     from app import commands
 
@@ -85,12 +88,56 @@ def open_context(args):
     return _open(args)
 
 
+def credentials(args, path: Path) -> tuple[str, str]:
+    """User name (--user, or asked) and password (KACE_PASSWORD, or asked without echo)."""
+    import getpass
+
+    from app.db.migrate import DatabaseRefused
+
+    interactive = sys.stdin.isatty()
+    username = getattr(args, "user", None)
+    password = os.environ.get("KACE_PASSWORD")
+    if not username and interactive:
+        username = input("用户名：").strip()
+    if password is None and username and interactive:
+        password = getpass.getpass(f"{username} 的密码：")
+    if not username or password is None:
+        from app.db import crypto
+
+        raise DatabaseRefused(crypto.locked_message(Path(path)), "no credentials")
+    return username, password
+
+
+def db_key(args) -> bytes | None:
+    """The data key of an encrypted database (the user's password unwraps it), None for a plain
+    one. A wrong password raises DatabaseRefused (exit 3) before anything is opened."""
+    from app.db import crypto
+
+    path = Path(args.db or paths.default_db_path())
+    if not crypto.is_encrypted(path):
+        return None
+    return crypto.unlock(path, *credentials(args, path))
+
+
 def _open(args) -> "OpContext":  # noqa: F821 - imported lazily to keep `kace --help` fast
+    from app.db import crypto
     from app.db.migrate import open_sqlite
+    from app.domain.errors import DomainError
     from app.ops.context import OpContext
 
     path = args.db or paths.default_db_path()
-    return OpContext(open_sqlite(path), user=paths.os_user())
+    if not crypto.is_encrypted(path):
+        return OpContext(open_sqlite(path), user=paths.os_user())
+    username, password = credentials(args, path)
+    ctx = OpContext(open_sqlite(path, key=crypto.unlock(path, username, password)), user=username)
+    from app.ops.users import authenticate
+
+    try:  # the data key opened the file; the account itself must still be enabled
+        ctx.role = authenticate(ctx, username, password).role
+    except DomainError:
+        ctx.engine.dispose()
+        raise crypto.WrongPassword(Path(path)) from None
+    return ctx
 
 
 def _print_json(data) -> None:
@@ -165,12 +212,54 @@ def cmd_db(args) -> int:
     from app.db import maintenance
 
     path = args.db or paths.default_db_path()
+    if args.db_command == "encrypt":
+        return _encrypt(args, Path(path))
     if args.db_command == "upgrade":
-        print(maintenance.upgrade(path))
+        print(maintenance.upgrade(path, db_key(args)))
         return EXIT_OK
-    report = maintenance.check(path)
+    report = maintenance.check(path, db_key(args))
     print(report.text())
     return EXIT_OK if report.ok else EXIT_DB
+
+
+def _encrypt(args, path: Path) -> int:
+    """`kace db encrypt`: an administrator's password wraps the new data key; the others need a
+    new password (an administrator's reset) before they can log in."""
+    from app.db import crypto
+    from app.db.migrate import DatabaseRefused
+    from app.domain import roles
+    from app.ops import users
+
+    if not crypto.available():
+        raise DatabaseRefused("本机安装的卡册不含 SQLCipher 加密组件（sqlcipher3），不能加密数据库。")
+    if crypto.is_encrypted(path):
+        raise UsageError(f"数据库已经加密：{path}")
+    if not path.exists():
+        raise DatabaseRefused(f"数据库文件不存在：{path}")
+    ctx = _open(args)
+    try:
+        if users.count_users(ctx) == 0:
+            raise UsageError("加密前请先添加管理员账户：kace user add 用户名 --role 管理员")
+        username, password = credentials(args, path)
+        me = users.authenticate(ctx, username, password)
+        roles.require_admin(me.role)
+        others = [u.username for u in users.list_users(ctx) if u.username != me.username and not u.disabled]
+    finally:
+        ctx.engine.dispose()
+    backups = sorted(path.parent.glob(f"{path.stem}.before-*")) + sorted(
+        (paths.data_dir() / "backups").glob("kace-daily-*.db"))
+    report = crypto.encrypt_database(path, username, password, backups)
+    print(f"数据库已加密（SQLCipher）并通过检查：{report.path}", file=sys.stderr)
+    print(f"密钥文件：{report.keys}（与数据库放在一起；丢失它或忘记全部密码，数据就无法恢复）", file=sys.stderr)
+    print("原来未加密的文件已" + ("用零覆盖并删除。" if report.wiped else "删除（此文件系统不能覆盖）。"),
+          file=sys.stderr)
+    if others:
+        print(f"以下用户需要管理员重设密码后才能登录：{'、'.join(others)}"
+              "（kace user passwd 用户名 --db ... --user 管理员）", file=sys.stderr)
+    print("注意：以前的备份仍是未加密的，请妥善保管或删除" +
+          ("：\n  " + "\n  ".join(map(str, report.plain_backups)) if report.plain_backups else "。"),
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_gui(args) -> int:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from app import paths
-from app.cli import db_arg
+from app.cli import db_arg, db_key
 
 NAME = "restore"
 HELP = "从备份恢复数据库（先校验备份，当前数据库另存）"
@@ -21,6 +21,6 @@ def run(args) -> int:
     from app.db.backup import restore
 
     db = args.db or paths.default_db_path()
-    kept = restore(db, args.backup)
+    kept = restore(db, args.backup, key=db_key(args))
     print(f"已从 {args.backup} 恢复。原数据库另存为 {kept}。此副本已使用新的同步标识。", file=sys.stderr)
     return 0

@@ -1,4 +1,7 @@
-"""`kace user add|list|passwd|disable --db P`: local accounts (Argon2id password hashes)."""
+"""`kace user add|list|passwd|disable --db P`: local accounts (Argon2id password hashes).
+
+An encrypted database is opened with `--user NAME` (password from KACE_PASSWORD or asked); the
+password of the account being added or changed is then asked as the new password."""
 
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ def add_arguments(parser) -> None:
 def _password(args) -> str:
     if args.password_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("密码：")
+    first = getpass.getpass(f"{args.username} 的新密码：")
     if getpass.getpass("再输入一次：") != first:
         raise UsageError("两次输入的密码不一致")
     return first
@@ -54,6 +57,11 @@ def run(args) -> int:
         users.set_password(ctx, args.username, _password(args))
         print(f"已修改 {args.username} 的密码", file=sys.stderr)
     else:
+        from app.db import crypto
+
         users.set_disabled(ctx, args.username, not args.enable)
         print(f"已{'启用' if args.enable else '停用'}用户 {args.username}", file=sys.stderr)
+        if args.enable and crypto.engine_key(ctx.engine) is not None:
+            print(f"数据库已加密：请为 {args.username} 重设密码后再登录（kace user passwd {args.username}）",
+                  file=sys.stderr)
     return 0

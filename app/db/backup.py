@@ -4,16 +4,20 @@ A backup is written to a temporary name, checked (`PRAGMA integrity_check`, a Ka
 open), then renamed. A restore checks the backup the same way, keeps the current file aside, and
 gives the restored copy a new incarnation (sync-design.md: a restored copy must not reuse the
 sequence numbers its original already handed out).
+
+An encrypted database (app/db/crypto.py) needs its data key (`key=`); its backups are encrypted
+with the same key and get a copy of the keys file beside them. A restore into an encrypted
+database encrypts the restored copy with the database's own key.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.db import crypto
 from app.db.base import new_id
 from app.db.migrate import DatabaseRefused, backup_sqlite, inspect_file
 
@@ -27,19 +31,19 @@ class BackupInfo:
     households: int
 
 
-def _verify(path: Path) -> int:
+def _verify(path: Path, key: bytes | None = None) -> int:
     """Refuse a file that is not a sound Kace database; return its household count."""
-    state = inspect_file(path)  # not SQLite, newer version, foreign file -> DatabaseRefused
+    state = inspect_file(path, key)  # not SQLite, newer version, foreign file -> DatabaseRefused
     if not state.exists or state.revision is None:
         raise DatabaseRefused(f"备份文件不是卡册数据库：{path}")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = crypto.connect(path, key if state.encrypted else None, readonly=True)
         try:
             result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
             households = conn.execute("SELECT count(*) FROM household").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as e:
+    except crypto.ERRORS as e:
         raise DatabaseRefused(f"备份文件已损坏：{path}", str(e)) from e
     if result != ["ok"]:
         raise DatabaseRefused(f"备份文件未通过完整性检查：{path}", "; ".join(result[:5]))
@@ -51,76 +55,98 @@ def _fsync(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def backup(db: Path, out: Path) -> BackupInfo:
-    """Copy the live database to `out`, verified; `out` is never left half-written."""
+def backup(db: Path, out: Path, key: bytes | None = None) -> BackupInfo:
+    """Copy the live database to `out`, verified; `out` is never left half-written.
+    An encrypted database (its data key given) gives an encrypted backup and its keys file."""
     db, out = Path(db), Path(out)
     if not db.exists():
         raise DatabaseRefused(f"数据库文件不存在：{db}")
-    inspect_file(db)
+    key = key if inspect_file(db, key).encrypted else None
     if not out.parent.is_dir():
         raise DatabaseRefused(f"备份所在的文件夹不存在：{out.parent}")
     tmp = out.with_name(out.name + ".part")
     tmp.unlink(missing_ok=True)
     try:
-        backup_sqlite(db, tmp)
-        households = _verify(tmp)
+        if key is not None:
+            crypto.copy_keys(db, tmp)  # _verify needs it beside the copy
+        backup_sqlite(db, tmp, key)
+        households = _verify(tmp, key)
         _fsync(tmp)
+        if key is not None:
+            crypto.copy_keys(db, out)
         os.replace(tmp, out)
-    except (OSError, sqlite3.Error) as e:
+    except (OSError, *crypto.ERRORS) as e:
         raise DatabaseRefused(f"备份失败：{e}", str(e)) from e
     finally:
         tmp.unlink(missing_ok=True)
+        crypto.keys_path(tmp).unlink(missing_ok=True)
     return BackupInfo(out, out.stat().st_size, households)
 
 
-def restore(db: Path, source: Path) -> Path:
-    """Replace `db` by a verified copy of `source`; returns where the old file was kept."""
+def restore(db: Path, source: Path, key: bytes | None = None) -> Path:
+    """Replace `db` by a verified copy of `source`; returns where the old file was kept.
+    An encrypted `db` needs its data key; the restored copy is encrypted with it (a plain backup
+    included), and an encrypted backup must have been made with the same key."""
     db, source = Path(db), Path(source)
     if not source.exists():
         raise DatabaseRefused(f"备份文件不存在：{source}")
-    _verify(source)
+    if crypto.is_encrypted(db) and key is None:
+        raise DatabaseRefused(crypto.locked_message(db), "restore without the data key")
+    live_key = key if crypto.is_encrypted(db) else None
+    source_key = key if crypto.is_encrypted(source) else None
+    if source_key is not None and live_key is None:
+        raise DatabaseRefused("备份文件已加密，而当前数据库没有加密：不能把加密的备份恢复成未加密的数据库。"
+                              "请先用 kace db encrypt 加密当前数据库。")
+    _verify(source, source_key)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     staged = db.with_name(db.name + ".restoring")
     staged.unlink(missing_ok=True)
     try:
-        backup_sqlite(source, staged)
-        conn = sqlite3.connect(staged)
+        if live_key is not None:
+            crypto.copy_keys(db, staged)
+        crypto.copy_database(source, staged, source_key, live_key)
+        conn = crypto.connect(staged, live_key)
         try:
             conn.execute("UPDATE replica SET incarnation_id = ?", (new_id(),))
             conn.commit()
         finally:
             conn.close()
-        _verify(staged)
+        _verify(staged, live_key)
         _fsync(staged)
         kept = db.with_name(f"{db.stem}.before-restore-{stamp}{db.suffix or '.db'}")
         if db.exists():
-            backup_sqlite(db, kept)  # a consistent copy of the current data, WAL included
-            _checkpoint(db)  # fold the WAL in, so swapping the main file loses nothing
+            backup_sqlite(db, kept, live_key)  # a consistent copy of the current data, WAL included
+            if live_key is not None:
+                crypto.copy_keys(db, kept)
+            _checkpoint(db, live_key)  # fold the WAL in, so swapping the main file loses nothing
         os.replace(staged, db)  # atomic: a kill leaves either the old or the restored file
         for extra in ("-wal", "-shm"):
             Path(str(db) + extra).unlink(missing_ok=True)
-    except (OSError, sqlite3.Error) as e:
+    except (OSError, *crypto.ERRORS) as e:
         raise DatabaseRefused(f"恢复失败，当前数据库未改变：{e}", str(e)) from e
     finally:
         staged.unlink(missing_ok=True)
+        crypto.keys_path(staged).unlink(missing_ok=True)
     return kept
 
 
-def daily_backup(db: Path, folder: Path, keep: int = 7, today: datetime | None = None) -> Path | None:
+def daily_backup(db: Path, folder: Path, keep: int = 7, today: datetime | None = None,
+                 key: bytes | None = None) -> Path | None:
     """Once a day: a backup named by date in `folder`, keeping the newest `keep`."""
     folder.mkdir(parents=True, exist_ok=True)
     day = (today or datetime.now()).strftime("%Y%m%d")
     target = folder / f"{DAILY_PREFIX}{day}.db"
     if target.exists():
         return None
-    backup(db, target)
+    backup(db, target, key)
     for old in sorted(folder.glob(f"{DAILY_PREFIX}*.db"))[:-keep]:
         old.unlink(missing_ok=True)
+        crypto.keys_path(old).unlink(missing_ok=True)
     return target
 
 
-def _checkpoint(db: Path) -> None:
-    conn = sqlite3.connect(db)
+def _checkpoint(db: Path, key: bytes | None = None) -> None:
+    conn = crypto.connect(db, key)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -53,6 +54,10 @@ def _on_sqlite_checkin(dbapi_conn, _record) -> None:
 
 
 def make_engine(url: str, **kw) -> Engine:
+    if str(url).startswith("sqlite+pysqlcipher:"):
+        # SQLCipher (app/db/crypto.url): pooled as plain SQLite files are (its dialect's default
+        # is one connection per thread, which the op runner's worker thread does not need).
+        kw.setdefault("poolclass", QueuePool)
     engine = create_engine(url, **kw)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError
 
 from app.db.base import new_id
-from app.db.engine import make_engine, sqlite_url
+from app.db.engine import make_engine
 from app.db.models import Replica
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,14 @@ class FileState:
     exists: bool
     revision: str | None  # None: a new or empty file
     has_tables: bool
+    encrypted: bool = False  # SQLCipher (app/db/crypto.py)
 
 
-def inspect_file(path: Path) -> FileState:
-    """Read what the file is without writing a byte to it; refuse what Kace cannot open."""
+def inspect_file(path: Path, key: bytes | None = None) -> FileState:
+    """Read what the file is without writing a byte to it; refuse what Kace cannot open.
+    An encrypted file needs its data key (app/db/crypto.py); without it, it is refused."""
+    from app.db import crypto
+
     if not path.exists() or path.stat().st_size == 0:
         return FileState(path.exists(), None, False)
     if path.is_dir():
@@ -81,12 +85,18 @@ def inspect_file(path: Path) -> FileState:
             magic = f.read(len(SQLITE_MAGIC))
     except OSError as e:
         raise DatabaseRefused(f"无法读取数据库文件：{path}（{e.strerror}）", str(e)) from e
-    if magic != SQLITE_MAGIC:
+    encrypted = magic != SQLITE_MAGIC and crypto.is_encrypted(path)
+    if encrypted and key is None:
+        crypto.require_available()
+        raise DatabaseRefused(crypto.locked_message(path), "encrypted, no key")
+    if magic != SQLITE_MAGIC and not encrypted:
         raise DatabaseRefused(
-            f"这不是卡册数据库文件（不是 SQLite 格式）：{path}", "not an SQLite file"
+            f"这不是卡册数据库文件（不是 SQLite 格式）：{path}"
+            f"（如果这是加密的数据库，它旁边的密钥文件 {crypto.keys_path(path).name} 不见了）",
+            "not an SQLite file",
         )
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = crypto.connect(path, key if encrypted else None, readonly=True)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             revision = None
@@ -95,7 +105,7 @@ def inspect_file(path: Path) -> FileState:
                 revision = row[0] if row else None
         finally:
             conn.close()
-    except sqlite3.DatabaseError as e:
+    except crypto.ERRORS as e:
         raise DatabaseRefused(f"数据库文件已损坏，无法打开：{path}", f"corrupt: {e}") from e
     if tables and "alembic_version" not in tables:
         raise DatabaseRefused(
@@ -106,21 +116,16 @@ def inspect_file(path: Path) -> FileState:
             f"此数据库由更新版本的卡册创建（结构版本 {revision}），本程序无法打开。请升级卡册后再试。",
             f"unknown revision {revision}",
         )
-    return FileState(True, revision, bool(tables))
+    return FileState(True, revision, bool(tables), encrypted)
 
 
-def backup_sqlite(src: Path, dest: Path) -> Path:
-    """Copy a live SQLite file with the online backup API (consistent even while in use)."""
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    target = sqlite3.connect(dest)
-    try:
-        source.backup(target)
-        # A backup is one self-contained file (no -wal/-shm beside it to lose on the way).
-        target.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        target.close()
-        source.close()
-    return dest
+def backup_sqlite(src: Path, dest: Path, key: bytes | None = None) -> Path:
+    """Copy a live SQLite file with the online backup API (consistent even while in use) into
+    one self-contained file (no -wal/-shm beside it to lose on the way). With the data key of an
+    encrypted file, the copy is encrypted with the same key."""
+    from app.db import crypto
+
+    return crypto.copy_database(src, dest, key, key)
 
 
 def ensure_replica(engine: Engine, device_code: int = 1) -> None:
@@ -151,15 +156,19 @@ def upgrade_engine(engine: Engine) -> None:
     ensure_replica(engine)
 
 
-def open_sqlite(path: str | Path, *, create: bool = True) -> Engine:
-    """Check, back up and upgrade a SQLite file, then return its engine.
+def open_sqlite(path: str | Path, *, create: bool = True, key: bytes | None = None) -> Engine:
+    """Check, back up and upgrade a SQLite file, then return its engine. An encrypted file
+    needs its data key (app/db/crypto.unlock); its backups are encrypted with the same key.
 
     Raises DatabaseRefused (exit code 3) for anything that cannot be opened safely.
     """
+    from app.db import crypto
+
     path = Path(path).expanduser().absolute()
     if not path.parent.is_dir():
         raise DatabaseRefused(f"数据库所在的文件夹不存在：{path.parent}")
-    state = inspect_file(path)
+    state = inspect_file(path, key)
+    key = key if state.encrypted else None
     if not state.exists and not create:
         raise DatabaseRefused(f"数据库文件不存在：{path}")
     head = head_revision()
@@ -168,10 +177,12 @@ def open_sqlite(path: str | Path, *, create: bool = True) -> Engine:
         backup = path.with_name(f"{path.stem}.before-{head}-{stamp}{path.suffix or '.db'}")
         log.info("backing up %s to %s before upgrading from %s", path, backup, state.revision)
         try:
-            backup_sqlite(path, backup)
-        except (sqlite3.Error, OSError) as e:
+            backup_sqlite(path, backup, key)
+            if key is not None:
+                crypto.copy_keys(path, backup)
+        except (*crypto.ERRORS, OSError) as e:
             raise DatabaseRefused(f"升级前无法备份数据库：{e}", str(e)) from e
-    engine = make_engine(sqlite_url(path))
+    engine = make_engine(crypto.url(path, key))
     try:
         if state.revision != head:
             upgrade_engine(engine)

@@ -1,4 +1,8 @@
-"""Local user accounts with Argon2id password hashes (argon2-cffi); log-in works offline."""
+"""Local user accounts with Argon2id password hashes (argon2-cffi); log-in works offline.
+
+In an encrypted database (app/db/crypto.py) each account also has the data key wrapped by its
+password in the keys file: adding a user or setting a password wraps it (in the same transaction,
+so a failed keys file write changes nothing), disabling a user removes it."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, insert, select, update
 
+from app.db import crypto
 from app.db.base import new_id
 from app.db.models import User
 from app.domain import codes, roles
@@ -50,6 +55,7 @@ def add_user(ctx: OpContext, username: str, password: str, role: str,
         row = {"id": new_id(), "username": username, "display_name": display_name or username,
                "role": role_code, "password_hash": _hasher.hash(password), "disabled": False}
         s.execute(insert(U).values(row))
+        crypto.grant(ctx.engine, username, password)
     return UserInfo(row["id"], username, row["display_name"], role_code,
                     codes.USER_ROLE.label(role_code), False)
 
@@ -72,10 +78,14 @@ def _user_row(s, username: str):
 
 
 def set_password(ctx: OpContext, username: str, password: str) -> None:
+    """An administrator resets anyone's password; every user may change their own. An encrypted
+    database's file is not touched: only the user's wrapped key is rewrapped."""
     roles.check_password(password)
-    with _admin_session(ctx) as s:
+    own = bool(ctx.user) and (username or "").strip() == ctx.user
+    with (ctx.sessions.begin() if own else _admin_session(ctx)) as s:
         row = _user_row(s, username)
         s.execute(update(U).where(U.c.id == row.id).values(password_hash=_hasher.hash(password)))
+        crypto.grant(ctx.engine, row.username, password)
 
 
 def set_disabled(ctx: OpContext, username: str, disabled: bool = True) -> None:
@@ -87,6 +97,8 @@ def set_disabled(ctx: OpContext, username: str, disabled: bool = True) -> None:
             if admins == 0:
                 raise DomainError("用户名", "不能停用最后一个管理员")
         s.execute(update(U).where(U.c.id == row.id).values(disabled=disabled))
+        if disabled:
+            crypto.revoke(ctx.engine, row.username)  # re-enabled: needs a new password (set_password)
 
 
 def authenticate(ctx: OpContext, username: str, password: str) -> UserInfo:

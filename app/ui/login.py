@@ -1,5 +1,8 @@
 """登录: shown at start when the database has user accounts (kace user add). The user's role then
-governs every op (a 查看 user cannot save), and the change log records the real user."""
+governs every op (a 查看 user cannot save), and the change log records the real user.
+
+An encrypted database (app/db/crypto.py) is logged in to before it is opened: the password
+unwraps the data key, then the database opens with it (open_encrypted)."""
 
 from __future__ import annotations
 
@@ -7,13 +10,17 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
 )
 
+from app.db.migrate import DatabaseRefused
 from app.domain.errors import DomainError
 
 
 class LoginDialog(QDialog):
-    def __init__(self, ops, parent: QWidget | None = None, username: str = ""):
+    """`login(username, password) -> UserInfo` checks a log-in (default: the accounts of `ops`)."""
+
+    def __init__(self, ops, parent: QWidget | None = None, username: str = "", login=None):
         super().__init__(parent)
         self.ops = ops
+        self.login = login or self._authenticate
         self.user = None  # app.ops.users.UserInfo once logged in
         self.setWindowTitle(self.tr("卡册 — 登录"))
         self.username = QLineEdit(username)
@@ -24,6 +31,7 @@ class LoginDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("error")
         self.message.setStyleSheet("color: #c0392b")
+        self.message.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("用户名(&U)："), self.username)
         form.addRow(self.tr("密码(&P)："), self.password)
@@ -39,12 +47,15 @@ class LoginDialog(QDialog):
         (self.password if username else self.username).setFocus()
         self.resize(360, 160)
 
-    def try_login(self) -> bool:
+    def _authenticate(self, username: str, password: str):
         from app.ops.users import authenticate
 
+        return authenticate(self.ops, username, password)
+
+    def try_login(self) -> bool:
         try:
-            self.user = authenticate(self.ops, self.username.text(), self.password.text())
-        except DomainError as e:
+            self.user = self.login(self.username.text(), self.password.text())
+        except (DomainError, DatabaseRefused) as e:
             self.message.setText(e.message)
             self.password.clear()
             self.password.setFocus()
@@ -70,3 +81,43 @@ def apply_user(app_ctx, user) -> None:
     app_ctx.ops.user = user.username
     app_ctx.ops.role = user.role
     app_ctx.user = user.username
+
+
+class Unlock:
+    """The log-in of an encrypted database: the password unwraps the data key, the database
+    opens with it (`open_context(db_path, key) -> AppContext`), and the account must be enabled.
+    A failure opens nothing (or closes what it opened) and raises a Chinese message."""
+
+    def __init__(self, db_path, open_context):
+        self.db_path = db_path
+        self.open_context = open_context
+        self.app_ctx = None
+
+    def __call__(self, username: str, password: str):
+        from app.db import crypto
+        from app.ops.users import authenticate
+
+        key = crypto.unlock(self.db_path, username, password)
+        app_ctx = self.open_context(self.db_path, key)
+        try:
+            user = authenticate(app_ctx.ops, username, password)
+        except DomainError:
+            app_ctx.close()
+            raise crypto.WrongPassword(self.db_path) from None
+        self.app_ctx = app_ctx
+        return user
+
+
+def open_encrypted(db_path, open_context, username: str = "", parent: QWidget | None = None):
+    """Log in to an encrypted database and open it: the AppContext with the user applied, or
+    None when the user quit. Raises DatabaseRefused when this Kace has no SQLCipher."""
+    from app.db import crypto
+
+    crypto.require_available()
+    unlock = Unlock(db_path, open_context)
+    dialog = LoginDialog(None, parent, username or "", login=unlock)
+    dialog.setWindowTitle(dialog.tr("卡册 — 登录（加密的数据库）"))
+    if dialog.exec() != QDialog.DialogCode.Accepted or unlock.app_ctx is None:
+        return None
+    apply_user(unlock.app_ctx, dialog.user)
+    return unlock.app_ctx

@@ -41,15 +41,16 @@ def make_qapp(offscreen: bool = False):
     return app
 
 
-def build_context(db_path: Path, interaction=None, user: str | None = None, today_fn=None):
-    """Open (check, back up, migrate) the database and build the AppContext.
-    Raises DatabaseRefused with a Chinese message."""
+def build_context(db_path: Path, interaction=None, user: str | None = None, today_fn=None,
+                  key: bytes | None = None):
+    """Open (check, back up, migrate) the database and build the AppContext. `key`: the data key
+    of an encrypted database (app/db/crypto.py). Raises DatabaseRefused with a Chinese message."""
     from app.db.migrate import open_sqlite
     from app.ops.context import OpContext
     from app.ui.context import AppContext
     from app.ui.settings import Settings
 
-    engine = open_sqlite(db_path)
+    engine = open_sqlite(db_path, key=key)
     limit_page_cache(engine)
     user = user or paths.os_user()
     ops = OpContext(engine, user=user) if today_fn is None else OpContext(engine, user=user, today_fn=today_fn)
@@ -90,6 +91,7 @@ def _make_demo(app_ctx, households: int) -> None:
 
 
 def run_gui(args) -> int:
+    from app.db import crypto
     from app.db.migrate import DatabaseRefused
     from app.ui.errors import install_excepthook
     from app.ui.interaction import Interaction
@@ -103,8 +105,14 @@ def run_gui(args) -> int:
     if start is None:
         return EXIT_OK
     path = start.db_path
+    encrypted = crypto.is_encrypted(path)
     try:
-        app_ctx = build_context(path, interaction)
+        if encrypted:  # the log-in comes first: its password unlocks the database
+            app_ctx = _open_encrypted(path, interaction, getattr(args, "user", None), shot)
+            if app_ctx is None:
+                return EXIT_OK
+        else:
+            app_ctx = build_context(path, interaction)
     except DatabaseRefused as e:
         log.error("database refused: %s", e.detail)
         if shot:
@@ -113,7 +121,7 @@ def run_gui(args) -> int:
             interaction.error("无法打开数据库", e.message)
         return EXIT_DB
     install_excepthook(interaction.error)
-    if not shot:
+    if not shot and not encrypted:
         from app.ui.login import log_in
 
         if not log_in(app_ctx):
@@ -133,6 +141,28 @@ def run_gui(args) -> int:
     code = app.exec()
     app_ctx.close()
     return code
+
+
+def _open_encrypted(path: Path, interaction, username: str | None, shot):
+    """The log-in dialog of an encrypted database (None: the user quit); in screenshot mode the
+    log-in comes from --user and KACE_PASSWORD."""
+    from app.ui.login import Unlock, apply_user, open_encrypted
+
+    def open_context(db_path, key):
+        return build_context(db_path, interaction, key=key)
+
+    if not shot:
+        return open_encrypted(path, open_context, username or "")
+    from app.db import crypto
+    from app.db.migrate import DatabaseRefused
+
+    password = os.environ.get("KACE_PASSWORD")
+    if not username or password is None:
+        raise DatabaseRefused(crypto.locked_message(path), "screenshot without credentials")
+    unlock = Unlock(path, open_context)
+    user = unlock(username, password)
+    apply_user(unlock.app_ctx, user)
+    return unlock.app_ctx
 
 
 def open_main_window(app_ctx):
@@ -160,11 +190,14 @@ def schedule_daily_backup(app_ctx) -> None:
     from PySide6.QtCore import QTimer
 
     from app import paths
+    from app.db import crypto
     from app.db.backup import daily_backup
 
     def run() -> None:
-        app_ctx.runner.run(lambda _ops: daily_backup(app_ctx.db_path, paths.data_dir() / "backups",
-                                                     keep=DAILY_BACKUPS_KEPT),
+        # An encrypted database's backups are encrypted with its key (app/db/crypto.py).
+        app_ctx.runner.run(lambda ops: daily_backup(app_ctx.db_path, paths.data_dir() / "backups",
+                                                    keep=DAILY_BACKUPS_KEPT,
+                                                    key=crypto.engine_key(ops.engine)),
                            label="每日自动备份", undoable=False,
                            on_failure=lambda e: logging.getLogger(__name__).warning("daily backup failed: %s", e))
 
