@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
-from app.db import ui_queries
+from app.db import crypto, ui_queries
 from app.db.ui_queries import ListQuery
 from app.ops.households import delete_household
 from app.ops.undo import undo_changes
@@ -460,7 +460,8 @@ class MainWindow(QMainWindow):
         if path.resolve() == self.app.db_path.resolve():
             self.app.interaction.error(self.tr("备份数据库"), self.tr("不能把数据库备份到它自己。"))
             return
-        self.app.runner.run(lambda _ops: backup(self.app.db_path, path), label=self.tr("备份数据库"),
+        self.app.runner.run(lambda ops: backup(self.app.db_path, path, key=crypto.engine_key(ops.engine)),
+                            label=self.tr("备份数据库"),
                             progress=True, undoable=False,
                             on_success=lambda _r: self.app.interaction.info(
                                 self.tr("备份数据库"), self.tr("已备份到：{0}").format(path)))
@@ -475,7 +476,7 @@ class MainWindow(QMainWindow):
             else:
                 self.app.interaction.error(title, report.text())
 
-        self.app.runner.run(lambda _ops: maintenance.check(self.app.db_path), label=self.tr("检查数据库"),
+        self.app.runner.run(lambda ops: maintenance.check(self.app.db_path, crypto.engine_key(ops.engine)), label=self.tr("检查数据库"),
                             progress=True, undoable=False, on_success=shown)
 
     def about(self):

@@ -45,9 +45,12 @@ def _restore_op(ops, db_path: Path, source: Path) -> RestoreResult:
     from app.db.backup import restore
     from app.db.migrate import open_sqlite
 
+    from app.db import crypto
+
+    key = crypto.engine_key(ops.engine)  # an encrypted database restores under its own key
     ops.engine.dispose()
-    kept = restore(db_path, source)
-    open_sqlite(db_path).dispose()
+    kept = restore(db_path, source, key)
+    open_sqlite(db_path, key=key).dispose()
     ops.engine.dispose()
     log.info("restored %s from %s (previous file kept as %s)", db_path, source, kept)
     return RestoreResult(source, kept)
