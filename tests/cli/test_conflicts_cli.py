@@ -7,31 +7,28 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
-from app.db.migrate import open_sqlite
 from app.db.models import Household
 from app.ops.households import create_household, delete_household, update_household
 from tests.cli.test_cli import run_json
-from tests.sync.fleet import VILLAGE, Laptop, Server, seed_regions
+from tests.sync.fleet import two_laptops
 
 H = Household.__table__
 
 
 @pytest.fixture
 def fleet(tmp_path):
-    server = Server(open_sqlite(tmp_path / "county.db"))
-    a = Laptop(tmp_path / "a.db", server, "甲")
-    b = Laptop(tmp_path / "b.db", server, "乙")
-    village = seed_regions(a.ctx)[VILLAGE]
-    a.sync(), b.sync()
+    with two_laptops(tmp_path) as (_server, a, b, village):
+        yield conflicted(tmp_path, a, b, village)
+
+
+def conflicted(tmp_path, a, b, village):
     hid = create_household(a.ctx, {"village_id": village},
                            [{"name": "张三丰", "relation": "户主", "id_number": "450881199001011235"}]).value["id"]
     a.sync(), b.sync()
     update_household(a.ctx, hid, {"phone": "13911111111"})
     update_household(b.ctx, hid, {"phone": "13922222222"})
     a.sync(), b.sync(), a.sync()
-    yield tmp_path / "a.db", a, b, hid, village
-    a.close(), b.close()
-    server.engine.dispose()
+    return tmp_path / "a.db", a, b, hid, village
 
 
 def phone(laptop, hid):

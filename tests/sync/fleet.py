@@ -3,6 +3,7 @@ with the network replaced by direct calls into the server service (app/sync/serv
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -45,6 +46,23 @@ class Laptop:
 
     def close(self) -> None:
         self.ctx.engine.dispose()
+
+
+@contextmanager
+def two_laptops(tmp_path: Path):
+    """A county server and laptops 甲 and 乙 that share one village: (server, a, b, village id)."""
+    server = Server(open_sqlite(tmp_path / "county.db"))
+    a = Laptop(tmp_path / "a.db", server, "甲")
+    b = Laptop(tmp_path / "b.db", server, "乙")
+    village = seed_regions(a.ctx)[VILLAGE]
+    a.sync()
+    b.sync()
+    try:
+        yield server, a, b, village
+    finally:
+        a.close()
+        b.close()
+        server.engine.dispose()
 
 
 def seed_regions(ctx: OpContext, villages=(VILLAGE,)) -> dict[str, str]:

@@ -8,23 +8,15 @@ from sqlalchemy import select
 from app.db.migrate import open_sqlite
 from app.db.models import FieldHead
 from app.ops.households import create_household, delete_household, update_household
-from tests.sync.fleet import VILLAGE, Laptop, Server, seed_regions, state
+from tests.sync.fleet import VILLAGE, Laptop, Server, seed_regions, state, two_laptops
 
 FH = FieldHead.__table__
 
 
 @pytest.fixture
 def fleet(tmp_path):
-    server = Server(open_sqlite(tmp_path / "county.db"))
-    a = Laptop(tmp_path / "a.db", server, "甲")
-    b = Laptop(tmp_path / "b.db", server, "乙")
-    village = seed_regions(a.ctx)[VILLAGE]
-    a.sync()
-    b.sync()
-    yield server, a, b, village
-    a.close()
-    b.close()
-    server.engine.dispose()
+    with two_laptops(tmp_path) as county:
+        yield county
 
 
 def conflicts(laptop) -> set[tuple[str, str]]:
@@ -70,7 +62,6 @@ def test_different_fields_merge_same_field_conflicts(fleet):
         assert conflicts(laptop) == {(hid, "phone")}
     assert state(a.ctx.engine) == state(b.ctx.engine) == state(server.engine)
     # A resolution is an ordinary change whose parents are all leaves: it closes the conflict.
-    update_household(b.ctx, hid, {"phone": "13922222222"}) if False else None
     from app.sync.resolve import resolve_field
     resolve_field(b.ctx, "household", hid, "phone", "13933333333")
     b.sync(), a.sync()
