@@ -1,15 +1,37 @@
-"""Fast inserts of many rows: the demo, imports and sync write hundreds of thousands at once.
+"""Fast inserts and lookups of many rows: the demo, imports and sync handle hundreds of thousands.
 
 SQLite: executemany straight on the driver with the columns' own bind processors (the same stored
 values as a Core insert, without its per-row overhead). PostgreSQL: COPY, the server's bulk path.
+`among()` is `col IN (...)` for thousands of text ids bound as ONE text parameter (a PostgreSQL
+array literal, a JSON list on SQLite): an expanded IN list, or a list parameter the driver adapts
+element by element, costs more than the query itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from operator import itemgetter
 
-from sqlalchemy import Table
+import orjson
+from sqlalchemy import ColumnElement, Table, Text, cast, column, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+
+
+def _pg_text_array(values: list[str]) -> str:
+    quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
+
+
+def among(session: Session, col, values: Iterable[str]) -> ColumnElement[bool]:
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        # IN (unnest) rather than = ANY(array): the planner joins (hash or index) instead of
+        # comparing every row with the whole array.
+        listed = select(func.unnest(cast(literal(_pg_text_array(values), Text), ARRAY(Text))))
+    else:
+        listed = select(column("value")).select_from(func.json_each(literal(orjson.dumps(values).decode())))
+    return col.in_(listed.scalar_subquery())
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:

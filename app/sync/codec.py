@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Integer, Numeric, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, Numeric, String, Table
 
 
 def logged_columns(table: Table) -> list[Column]:
@@ -73,6 +73,23 @@ def to_json(value):
 
 def from_json(col: Column, value):
     return None if value is None else coerce(col, value)
+
+
+def json_reader(col: Column):
+    """from_json for one column, quick for a value already of the column's type (nearly every
+    received value): merging 100k received changes calls it millions of times."""
+    t = col.type
+    native = (bool if isinstance(t, Boolean) else int if isinstance(t, Integer)
+              else str if isinstance(t, String) else None)
+
+    def read(value):
+        if value is None:
+            return None
+        if type(value) is native and (native is not str or value.strip()):
+            return value
+        return coerce(col, value)
+
+    return read
 
 
 def json_converter(col: Column):

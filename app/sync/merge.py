@@ -17,25 +17,25 @@ fails validation, lies outside the sender's villages or reuses a sequence number
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import derived
 from app.db.models import SYNCED_TABLES, Base, Change, FieldHead, ParkedChange, PendingRow, Replica
 from app.sync import wire
-from app.sync.bulk import bulk_insert
-from app.sync.codec import blank_row, from_json, logged_columns
+from app.sync.bulk import among, bulk_insert
+from app.sync.codec import blank_row, from_json, json_reader, logged_columns
 
 CH = Change.__table__
 FH = FieldHead.__table__
 PARKED = ParkedChange.__table__
 PENDING = PendingRow.__table__
 REPLICA = Replica.__table__
-CHUNK = 500
 # Synced tables in foreign-key order: a household before its members.
 TABLE_ORDER = [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES]
 
@@ -64,11 +64,6 @@ class IngestReport:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def local_positions(session: Session) -> Callable[[int], int]:
@@ -105,6 +100,8 @@ def ingest(session: Session, records: list, *, positions: Callable[[int], int], 
     payloads: dict[str, dict] = {}
     fresh = _new_records(session, records, report, device_name, acked, payloads)
     if scope is not None:
+        if hasattr(scope, "prefetch"):
+            scope.prefetch(fresh, payloads)
         kept = []
         for rec in fresh:
             try:
@@ -150,15 +147,15 @@ def _new_records(session: Session, records: list, report: IngestReport,
         payloads[rec["change_id"]] = payload
     ids = list(valid)
     known: set[str] = set()
-    for part in _chunks(ids):
-        known.update(session.execute(select(CH.c.change_id).where(CH.c.change_id.in_(part))).scalars())
-        known.update(session.execute(select(PARKED.c.change_id).where(PARKED.c.change_id.in_(part))).scalars())
+    if ids:
+        known.update(session.execute(select(CH.c.change_id).where(among(session, CH.c.change_id, ids))).scalars())
+        known.update(session.execute(select(PARKED.c.change_id).where(
+            among(session, PARKED.c.change_id, ids))).scalars())
     if known:
         report.duplicates += len(known)
         if acked:
-            for part in _chunks(sorted(known)):
-                session.execute(update(CH).where(CH.c.change_id.in_(part), CH.c.acked.is_(False))
-                                .values(acked=True))
+            session.execute(update(CH).where(among(session, CH.c.change_id, known), CH.c.acked.is_(False))
+                            .values(acked=True))
     fresh = [rec for cid, rec in valid.items() if cid not in known]
     return _without_reused_seqs(session, fresh, report, device_name)
 
@@ -192,12 +189,9 @@ def _without_reused_seqs(session, fresh: list[dict], report, device_name) -> lis
 
 def _rows_with_changes(session: Session, fresh: list[dict]) -> set[tuple[str, str]]:
     """Rows of this batch that already had changes here before it (they need a full merge)."""
-    row_ids = sorted({r["row_id"] for r in fresh})
-    found: set[tuple[str, str]] = set()
-    for part in _chunks(row_ids, 2000):
-        found.update(session.execute(
-            select(CH.c.table_name, CH.c.row_id).where(CH.c.row_id.in_(part)).distinct()).all())
-    return found
+    row_ids = {r["row_id"] for r in fresh}
+    return set(session.execute(select(CH.c.table_name, CH.c.row_id)
+                               .where(among(session, CH.c.row_id, row_ids)).distinct()).all())
 
 
 def _apply(session: Session, fresh: list[dict], prior: set, report: IngestReport,
@@ -239,15 +233,14 @@ def _linear_updates(session, table: Table, rows: dict[str, list[dict]], payloads
     if not candidates:
         return slow
     current, heads, creates = {}, {}, {}
-    for part in _chunks(candidates):
-        current.update((r["id"], dict(r)) for r in session.execute(
-            select(table).where(table.c.id.in_(part))).mappings())
-        for h in session.execute(select(FH.c.row_id, FH.c.field, FH.c.change_ids, FH.c.conflict)
-                                 .where(FH.c.table_name == table.name, FH.c.row_id.in_(part))):
-            heads.setdefault(h.row_id, {})[h.field] = json.loads(h.change_ids)
-        for row_id, change_id in session.execute(select(CH.c.row_id, CH.c.change_id).where(
-                CH.c.table_name == table.name, CH.c.row_id.in_(part), CH.c.op == "create")):
-            creates.setdefault(row_id, []).append(change_id)
+    current.update((r["id"], dict(r)) for r in session.execute(
+        select(table).where(among(session, table.c.id, candidates))).mappings())
+    for h in session.execute(select(FH.c.row_id, FH.c.field, FH.c.change_ids, FH.c.conflict).where(
+            FH.c.table_name == table.name, among(session, FH.c.row_id, candidates))):
+        heads.setdefault(h.row_id, {})[h.field] = orjson.loads(h.change_ids)
+    for row_id, change_id in session.execute(select(CH.c.row_id, CH.c.change_id).where(
+            CH.c.table_name == table.name, among(session, CH.c.row_id, candidates), CH.c.op == "create")):
+        creates.setdefault(row_id, []).append(change_id)
     columns = {c.name: c for c in logged_columns(table)}
     for row_id in candidates:
         row, origin = current.get(row_id), creates.get(row_id, [])
@@ -309,12 +302,14 @@ def _note_household(table_name: str, row: Mapping | None, households: set[str]) 
 
 def _insert_created(session, table: Table, recs: list[dict], report, households, payloads) -> None:
     """The common case (new households on another laptop): one create, nothing else known."""
-    cols = logged_columns(table)
+    readers = _readers(table)
+    blank = blank_row(table)
     rows = []
     for rec in recs:
-        payload = payloads[rec["change_id"]]
-        row = blank_row(table)
-        row.update({c.name: from_json(c, payload[c.name]["new"]) for c in cols if c.name in payload})
+        row = blank.copy()
+        for name, entry in payloads[rec["change_id"]].items():
+            if name[0] != "_":  # field names are wire-checked
+                row[name] = readers[name](entry["new"])
         row["id"] = rec["row_id"]
         row.update(derived.row_values(table.name, row))
         rows.append(row)
@@ -330,6 +325,15 @@ def _insert_created(session, table: Table, recs: list[dict], report, households,
         _note_household(table.name, row, households)
 
 
+_READERS: dict[str, dict] = {}
+
+
+def _readers(table: Table) -> dict:
+    if table.name not in _READERS:
+        _READERS[table.name] = {c.name: json_reader(c) for c in logged_columns(table)}
+    return _READERS[table.name]
+
+
 def _missing_references(session, table: Table, rows: list[dict]) -> set[str]:
     """Ids of rows that refer to a row not (yet) here."""
     missing: set[str] = set()
@@ -340,10 +344,7 @@ def _missing_references(session, table: Table, rows: list[dict]) -> set[str]:
             wanted = sorted({r[col.name] for r in rows if r.get(col.name) is not None})
             if not wanted:
                 continue
-            present: set[str] = set()
-            for part in _chunks(wanted):
-                present.update(session.execute(
-                    select(target).where(target.in_(part))).scalars())
+            present = set(session.execute(select(target).where(among(session, target, wanted))).scalars())
             if target.table is table:
                 present |= own_ids  # a region's parent created in the same batch, earlier
             missing.update(r["id"] for r in rows
@@ -427,7 +428,7 @@ def merge_row(session: Session, table: Table, row_id: str) -> RowState:
     if not creates:
         _set_pending(session, table.name, row_id, True)
         return RowState(pending=True)
-    payloads = {c.change_id: json.loads(c.payload) for c in changes}
+    payloads = {c.change_id: orjson.loads(c.payload) for c in changes}
     values, heads = {}, {}
     single_create = creates[0].change_id if len(creates) == 1 else None
     for col in logged_columns(table):

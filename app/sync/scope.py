@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import SYNCED_TABLES
+from app.sync.bulk import among
 from app.sync.identity import natural_id
 from app.sync.merge import OutOfScope
 
@@ -38,6 +39,23 @@ class VillageResolver:
         self.allowed = allowed  # None: every village (the county itself)
         self._household_village: dict[str, str | None] = {}
         self._region_village: dict[str, str | None] = {}
+
+    def prefetch(self, records: list[dict], payloads: dict) -> None:
+        """Look up, in one query, the villages of the households a batch refers to."""
+        wanted = set()
+        for rec in records:
+            if rec["table_name"] == "household":
+                wanted.add(rec["row_id"])
+            else:
+                entry = payloads[rec["change_id"]].get("household_id")
+                if type(entry) is dict and type(entry.get("new")) is str:
+                    wanted.add(entry["new"])
+        wanted -= self._household_village.keys()
+        if wanted:
+            found = dict(self.session.execute(select(HOUSEHOLD.c.id, HOUSEHOLD.c.village_id).where(
+                among(self.session, HOUSEHOLD.c.id, wanted))).all())
+            for household in wanted:
+                self._household_village[household] = found.get(household)
 
     def __call__(self, rec: dict, payload: dict | None = None) -> str | None:
         village = self.village_of(rec, payload)

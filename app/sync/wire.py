@@ -8,13 +8,12 @@ never applied and never allowed to block the queue (sync-design.md).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
-
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Integer, Numeric, String
+import orjson
+from sqlalchemy import BigInteger, Boolean, Integer, Numeric, String
 
 from app.db.models import SYNCED_TABLES
 from app.sync.codec import coerce, logged_columns
@@ -23,8 +22,6 @@ WIRE_KEYS = ("change_id", "replica_id", "incarnation_id", "seq", "hlc", "user_na
              "table_name", "row_id", "op", "payload", "created_at")
 OPS = ("create", "update", "delete")
 _ID_MAX = 36
-_COLUMNS = {name: {c.name: c for c in logged_columns(t)} for name, t in SYNCED_TABLES.items()}
-_TEXT = {name: {n for n, c in cols.items() if isinstance(c.type, String)} for name, cols in _COLUMNS.items()}
 _HLC_MAX = 2**62
 
 
@@ -75,6 +72,38 @@ def fits(col, value) -> None:
             raise ValueError("数值超出范围")
 
 
+def _value_check(col):
+    """A checker of one column's received values: raises ValueError/TypeError for what the
+    column cannot hold. Text (most values) is checked in place, everything else coerced first."""
+    t = col.type
+    if isinstance(t, String):
+        limit = t.length
+
+        def text(value) -> None:
+            if type(value) is not str:
+                fits(col, coerce(col, value))
+            elif "\x00" in value:
+                raise ValueError("含有不可见的空字符")
+            elif limit and len(value) > limit:
+                raise ValueError(f"超过 {limit} 个字")
+        return text
+    if isinstance(t, Boolean):
+        return lambda value: None if type(value) is bool else coerce(col, value)
+    if isinstance(t, Integer):
+        limit = 2**63 if isinstance(t, BigInteger) else 2**31
+
+        def integer(value) -> None:
+            if type(value) is not int:
+                value = coerce(col, value)
+            if not -limit <= value < limit:
+                raise ValueError("数值超出范围")
+        return integer
+    return lambda value: fits(col, coerce(col, value))
+
+
+_CHECKS = {name: {c.name: _value_check(c) for c in logged_columns(t)} for name, t in SYNCED_TABLES.items()}
+
+
 def check(d: object) -> dict:
     """Validate one received change; return it as a change-table row (without local columns)."""
     return check_parsed(d)[0]
@@ -107,30 +136,33 @@ def check_parsed(d: object) -> tuple[dict, dict]:
     if table is None:
         raise InvalidChange(f"未知的表 {rec['table_name']}")
     try:
-        payload = json.loads(rec["payload"])
-    except ValueError:
+        payload = orjson.loads(rec["payload"])
+    except orjson.JSONDecodeError:
         raise InvalidChange("变更内容不是有效的 JSON") from None
     if not isinstance(payload, dict) or not payload:
         raise InvalidChange("变更内容为空")
-    columns = _COLUMNS[table.name]
-    text = _TEXT[table.name]
+    checks = _CHECKS[table.name]
+    create = rec["op"] == "create"
     for field, entry in payload.items():
         if field.startswith("_"):
             continue  # context of a delete (what the person saw), not a field
-        col = columns.get(field)
-        if col is None:
+        check_value = checks.get(field)
+        if check_value is None:
             raise InvalidChange(f"表 {table.name} 没有字段 {field}")
-        if not isinstance(entry, dict) or "new" not in entry:
+        if type(entry) is not dict or "new" not in entry:
             raise InvalidChange(f"字段 {field} 的变更格式不对")
         value = entry["new"]
         try:
             if value is not None:
-                fits(col, value if field in text and isinstance(value, str) else coerce(col, value))
+                check_value(value)
         except (ValueError, TypeError, ArithmeticError) as e:
             raise InvalidChange(f"字段 {field} 的值无效：{e}") from None
-        parents = entry.get("parents", [])
-        if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+        parents = entry.get("parents")
+        if parents:
+            if create:
+                raise InvalidChange("新建记录不应有前驱")
+            if type(parents) is not list or not all(type(p) is str for p in parents):
+                raise InvalidChange(f"字段 {field} 的前驱格式不对")
+        elif parents is not None and type(parents) is not list:
             raise InvalidChange(f"字段 {field} 的前驱格式不对")
-        if rec["op"] == "create" and parents:
-            raise InvalidChange("新建记录不应有前驱")
     return rec, payload

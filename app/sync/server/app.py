@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from app.db.engine import make_session_factory
+from app.domain.pinyin_keys import initials
 from app.sync import merge, wire
 from app.sync.scope import village_ids
 from app.sync.server import service
@@ -202,6 +203,7 @@ def _nul_free(records: list[dict], session: Session, device: service.DeviceInfo)
 
 def create_app(engine: Engine) -> FastAPI:
     """The county server's HTTP application over an opened (migrated) database engine."""
+    initials("卡册")  # loads pypinyin's dictionaries now rather than in the first push
     sessions = make_session_factory(engine)
     reads = make_session_factory(engine, readonly=True)  # SQLite (demos): no write lock to read
     app = FastAPI(title="卡册县服务器同步接口", version="1",

@@ -66,6 +66,8 @@ def enrol(session: Session, name: str, villages: list[str]) -> str:
     if bad or not villages:
         raise SyncRefused(400, "村代码应为 12 位数字：" + "、".join(bad))
     token = secrets.token_urlsafe(24)
+    while token.startswith("-"):  # typed after `--enrol`, it would read as an option
+        token = secrets.token_urlsafe(24)
     row = session.execute(select(DEVICE).where(DEVICE.c.name == name)).mappings().first()
     # A new token revokes the old key at once: re-enrolling replaces a lost laptop.
     values = {"villages": json.dumps(sorted(set(villages))), "token_hash": _hash(token), "disabled": False,
