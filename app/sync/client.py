@@ -91,6 +91,7 @@ class SyncClient:
         self.full_check = full_check
         self.touched: set[str] = set()
         self.noting = True
+        self.incarnation: str | None = None
 
     def call(self, endpoint: str, body: dict) -> dict:
         delay = self.backoff
@@ -118,6 +119,7 @@ class SyncClient:
         fresh = me.pulled_server_seq == 0
         self.touched = set()
         self.noting = not (fresh or self.full_check)
+        self.incarnation = me.incarnation_id
         self._push(me.incarnation_id, summary)
         self._pull(summary)
         # A digest reads every row of a village: check the villages this sync touched, all of
@@ -164,7 +166,8 @@ class SyncClient:
         while not self.cancelled():
             with self.sessions.begin() as s:
                 cursor = replica.state(s).pulled_server_seq
-            answer = self.call("pull", {"after": cursor, "limit": self.page})
+            answer = self.call("pull", {"after": cursor, "limit": self.page,
+                                        "incarnation_id": self.incarnation})
             changes = answer["changes"]
             with self.sessions.begin() as s:
                 report = replica.apply_pulled(s, changes, answer["last"])

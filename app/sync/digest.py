@@ -7,7 +7,8 @@ missed, and triggers a repair pull from the start (never a wipe: applying again 
 from __future__ import annotations
 
 import hashlib
-import json
+
+import orjson
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,15 +41,14 @@ def village_digest(session: Session, village_id: str) -> str:
         ids = []
         for row in rows:
             ids.append(row["id"])
-            h.update(json.dumps([name, row["id"], [to_json(row[c]) for c in cols]],
-                                ensure_ascii=False).encode())
+            h.update(orjson.dumps([name, row["id"], [to_json(row[c]) for c in cols]]))
         for i in range(0, len(ids), 500):
             for head in session.execute(
                     select(FH.c.row_id, FH.c.field, FH.c.change_ids, FH.c.conflict)
                     .where(FH.c.table_name == name, FH.c.row_id.in_(ids[i:i + 500]))
                     .order_by(FH.c.row_id, FH.c.field)):
-                h.update(json.dumps([name, head.row_id, head.field, json.loads(head.change_ids),
-                                     bool(head.conflict)]).encode())
+                h.update(orjson.dumps([name, head.row_id, head.field, orjson.loads(head.change_ids),
+                                       bool(head.conflict)]))
     return h.hexdigest()
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -54,6 +55,9 @@ MAX_INFLATED = 128 * 2**20  # bytes after gunzip: a small bomb must not fill the
 SNAPSHOT_CHUNK = 500
 INT_MAX = 2**62  # every integer the protocol carries fits PostgreSQL's bigint
 ATTEMPTS = 3  # a push racing another push of the same relayed change: run the transaction again
+# Pushes, pulls and digests running at once. Each holds a page of changes in memory; more than the
+# cores can work on would only raise memory (and lock waits), so the rest queue for their turn.
+BUSY_LIMIT = 2
 
 MSG_INTERNAL = "县服务器内部错误，已记录。请稍后再试；若一直如此，请联系县里的管理员"
 MSG_DB_DOWN = "县服务器的数据库暂时无法访问，请稍后再试"
@@ -92,6 +96,8 @@ class PushBody(_Body):
 class PullBody(_Body):
     after: Seq
     limit: Annotated[int, Field(ge=1, le=INT_MAX)] | None = None
+    # The laptop's database incarnation: what the server received from it is not sent back.
+    incarnation_id: Annotated[str, Field(min_length=1, max_length=36)] | None = None
 
 
 class DigestBody(_Body):
@@ -209,6 +215,7 @@ def create_app(engine: Engine) -> FastAPI:
     app = FastAPI(title="卡册县服务器同步接口", version="1",
                   description="村里的电脑与县服务器之间的同步（sync-design.md）")
     app.router.route_class = SyncRoute
+    busy = threading.BoundedSemaphore(BUSY_LIMIT)
     app.state.read_sessions = reads
     app.add_middleware(RequestLog)
 
@@ -227,6 +234,15 @@ def create_app(engine: Engine) -> FastAPI:
         A unique-key conflict with a concurrent request (two devices pushing the same relayed
         change at once) runs the transaction again: the second time the change is a duplicate."""
         _note(request, endpoint=endpoint)
+        if endpoint in ("enrol", "hello"):
+            return _transaction(request, endpoint, key, work, on_data_error)
+        waited = time.perf_counter()
+        with busy:
+            _note(request, queued_ms=round((time.perf_counter() - waited) * 1000, 1))
+            return _transaction(request, endpoint, key, work, on_data_error)
+
+    def _transaction(request: Request, endpoint: str, key: str | None, work: Work,
+                     on_data_error: Work | None) -> JSONResponse:
         for attempt in range(ATTEMPTS):
             try:
                 with sessions.begin() as s:

@@ -197,14 +197,25 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
 
 
 def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = MAX_PULL) -> dict:
+    """A page of changes after server seq `after` in the device's villages. With `incarnation_id`
+    (the laptop's current database), the changes the server received from that very log are left
+    out: the laptop holds them already, and a sync would otherwise download its own pushes again."""
     after = _field(body, "after", int)
     limit = min(max(_field(body, "limit", int, optional=True) or 1000, 1), max_limit)
+    incarnation = _field(body, "incarnation_id", str, optional=True)
     allowed = village_ids(session, device.villages)
-    rows = session.execute(
-        select(CH).where(CH.c.log_seq > after,
-                         CH.c.village_id.is_(None) | CH.c.village_id.in_(sorted(allowed)))
-        .order_by(CH.c.log_seq).limit(limit)).mappings().all()
-    last = rows[-1]["log_seq"] if rows else after
+    # Numbers up to the counter are all committed (they are handed out in commit order), so a
+    # short page may move the cursor to it even when the last changes were left out as the
+    # laptop's own.
+    top = server_seq(session)
+    query = select(CH).where(CH.c.log_seq > after, CH.c.log_seq <= top,
+                             CH.c.village_id.is_(None) | CH.c.village_id.in_(sorted(allowed)))
+    if incarnation is not None and device.replica_id is not None:
+        held = _acked_through(session, device, incarnation)
+        query = query.where(~((CH.c.replica_id == device.replica_id)
+                              & (CH.c.incarnation_id == incarnation) & (CH.c.seq <= held)))
+    rows = session.execute(query.order_by(CH.c.log_seq).limit(limit)).mappings().all()
+    last = rows[-1]["log_seq"] if len(rows) == limit else max(top, after)
     # What the device has confirmed holding: where its return bundle starts.
     session.execute(update(DEVICE).where(DEVICE.c.id == device.id,
                                          DEVICE.c.pulled_server_seq < after).values(pulled_server_seq=after))
