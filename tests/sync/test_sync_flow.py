@@ -214,3 +214,30 @@ def test_server_restored_from_an_older_backup_gets_our_changes_again(fleet, tmp_
     assert summary.sent > 0 and summary.digest_ok
     b.sync()
     assert household(b, hid)["head_name"] == "张三丰"
+
+
+def test_a_pull_leaves_out_what_the_laptop_itself_pushed(fleet):
+    """Pushing 1 household and pulling in the same sync must not download it again; another
+    laptop, a pull without the incarnation (a return bundle) and a restored copy of the laptop
+    (a new incarnation) still get it."""
+    from app.sync import replica
+    from app.sync.server import service
+
+    server, a, b, village = fleet
+    hid = new_household(a, village)
+    summary = a.sync()
+    assert summary.sent > 0 and summary.received == 0 and summary.digest_ok
+    assert b.sync().received == summary.sent
+    with a.ctx.read() as s:
+        me = replica.state(s)
+    with server.sessions.begin() as s:
+        device = service.device_by_name(s, "甲")
+
+        def rows(**extra):
+            page = service.pull(s, device, {"after": 0, "limit": 5000, **extra})
+            return {c["row_id"] for c in page["changes"]}, page
+        own_left_out, page = rows(incarnation_id=me.incarnation_id)
+        assert hid not in own_left_out
+        assert page["last"] == service.server_seq(s) and not page["more"]  # the cursor moves past them
+        assert hid in rows()[0]
+        assert hid in rows(incarnation_id="another-incarnation")[0]
