@@ -172,7 +172,8 @@ def rss_mb() -> tuple[float, float]:
 
 def scroll_all(app, view, step_pages: int = 1) -> list[float]:
     """One frame = move the scroll bar a page and process events until the view has painted
-    the new rows (the update the scroll schedules)."""
+    the new rows (the update the scroll schedules). Everything the UI thread does while the list
+    scrolls happens inside some frame: this loop processes events nowhere else."""
     bar = view.verticalScrollBar()
     times = []
     bar.setValue(0)
@@ -185,6 +186,26 @@ def scroll_all(app, view, step_pages: int = 1) -> list[float]:
         app.processEvents()
         times.append((time.perf_counter() - t0) * 1000)
     return times
+
+
+def frames(times: list[float]) -> str:
+    """p50 / p99 / max of frame times, and how many took longer than the budget."""
+    over = sum(t > FRAME_BUDGET_MS for t in times)
+    return (f"{pct(times, .5):.1f} / {pct(times, .99):.1f} / {max(times):.1f} ms; "
+            f"{over} over 16 ms ({100 * over / len(times):.2f} %)")
+
+
+def wait_for_daily_backup(app, ctx, opened: float) -> float:
+    """The program makes its daily backup (a copy of the whole file) on the database thread
+    DAILY_BACKUP_DELAY_MS after start. Wait until it has run, so that the frames measured next
+    compete with the same load as the baseline's; returns how long the backup took (ms)."""
+    from app.ui.main import DAILY_BACKUP_DELAY_MS, wait_until
+
+    wait_until(lambda: time.perf_counter() - opened > DAILY_BACKUP_DELAY_MS / 1000 + 0.5, 120)
+    t0 = time.perf_counter()
+    ctx.runner.wait(600)
+    app.processEvents()
+    return (time.perf_counter() - t0) * 1000
 
 
 def run(db: Path, out: Path | None, repeat_cold: int) -> str:
@@ -205,10 +226,11 @@ def run(db: Path, out: Path | None, repeat_cold: int) -> str:
     app = make_qapp(offscreen=True)
     from app.db import ui_queries
     from app.ops.households import update_household
-    from app.ui.main import build_context, open_main_window
+    from app.ui.main import DAILY_BACKUP_DELAY_MS, build_context, open_main_window
 
     ctx = build_context(db)
     window = open_main_window(ctx)
+    opened = time.perf_counter()
     window.resize(1280, 760)
     window.show()
     settle_window(window)
@@ -252,9 +274,10 @@ def run(db: Path, out: Path | None, repeat_cold: int) -> str:
         saves.append((time.perf_counter() - t0) * 1000)
     editor.discard_and_close()
     window.settle()
-    # 5. scroll the whole list, page by page
+    # 5. scroll the whole list, page by page (after the daily backup: see wait_for_daily_backup)
     search.setText("")
     window.settle()
+    backup_ms = wait_for_daily_backup(app, ctx, opened)
     window.list.table.setFocus()
     scroll_app = scroll_all(app, view)
     rss, peak = rss_mb()  # the program alone: before the baseline loads its rows here
@@ -318,9 +341,7 @@ def run(db: Path, out: Path | None, repeat_cold: int) -> str:
         f"{pct(saves, .5):.1f} / **{pct(saves, .95):.1f}** ms | {pct(base_saves, .5):.1f} / "
         f"{pct(base_saves, .95):.1f} ms (UPDATE + COMMIT) | p95 < 20 ms |",
         f"| scroll the whole list | {len(scroll_app)} pages, UI-thread time per frame p50 / p99 / max; "
-        f"frames > 16 ms | {pct(scroll_app, .5):.1f} / {pct(scroll_app, .99):.1f} / **{max(scroll_app):.1f}** ms; "
-        f"{sum(t > FRAME_BUDGET_MS for t in scroll_app)} | {pct(scroll_base, .5):.1f} / {pct(scroll_base, .99):.1f} / "
-        f"{max(scroll_base):.1f} ms; {sum(t > FRAME_BUDGET_MS for t in scroll_base)} | never > 16 ms |",
+        f"frames over 16 ms | {frames(scroll_app)} | {frames(scroll_base)} | never > 16 ms |",
         f"| resident memory | after start, search index, all searches, 21 editors, 30 saves, the "
         f"whole list scrolled: now / peak | {rss:.0f} / **{peak:.0f}** MB | (measured before the "
         f"baseline loads) | < 400 MB |",
@@ -329,13 +350,16 @@ def run(db: Path, out: Path | None, repeat_cold: int) -> str:
         f"the database thread after the list shows: {index_build / 1000:.1f} s more in the background; "
         "keystrokes before it is ready are answered by the database.",
         "",
-        *([f"Scrolling: {sum(t > FRAME_BUDGET_MS for t in scroll_app)} of {len(scroll_app)} frames "
-           f"({100 * sum(t > FRAME_BUDGET_MS for t in scroll_app) / len(scroll_app):.1f} %) took longer "
-           "than 16 ms, so the strict target is not met here; the bare baseline misses it too on this "
-           "machine (software rendering offscreen, 2 shared cores). The app's frames cost ~4 ms more "
-           "than the baseline's: its model is Python (9 columns, colours, masked numbers) and it "
-           "fetches ~70 rows from the database every 2–3 pages instead of holding 100k rows in "
-           "memory.", ""] if max(scroll_app) > FRAME_BUDGET_MS else []),
+        "Scrolling is measured after the program's daily backup has run (it starts "
+        f"{DAILY_BACKUP_DELAY_MS // 1000} s after start; it still ran {backup_ms / 1000:.1f} s when the "
+        "scroll was due): while that copy of the whole file runs, it competes for the same two cores "
+        "and the baseline has nothing like it.",
+        "",
+        *([f"Scrolling: {sum(t > FRAME_BUDGET_MS for t in scroll_app)} of {len(scroll_app)} frames of the "
+           f"app and {sum(t > FRAME_BUDGET_MS for t in scroll_base)} of {len(scroll_base)} of the bare "
+           "baseline took longer than 16 ms, so the strict target is not met in this run (software "
+           "rendering offscreen, 2 cores shared with other work).", ""]
+          if max(scroll_app) > FRAME_BUDGET_MS else []),
         "Reproduce: `.venv/bin/python bench/gui.py --db /tmp/gui100k.db --out bench/gui_results.md`.",
         "",
     ]
