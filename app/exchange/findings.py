@@ -11,7 +11,8 @@ from app.exchange.xlsx import text_cell, write_sheet
 
 TABLE_NAMES = {"household": "户", "member": "成员", "income": "收入", "conditions": "生产生活条件",
                "visit": "走访记录", "measure": "帮扶措施", "loan": "小额信贷", "helper": "帮扶责任人",
-               "region": "村", "plan": "帮扶计划"}
+               "region": "村", "plan": "帮扶计划", "assignment": "结对帮扶", "workflow_step": "流程记录",
+               "exit_assessment": "退出评估", "monitoring_record": "监测记录", "poverty_line": "贫困线"}
 HEADER = ["序号", "规则", "级别", "规则说明", "户编号", "记录", "字段", "值", "问题说明"]
 WIDTHS = [7, 7, 6, 30, 22, 10, 16, 22, 70]
 

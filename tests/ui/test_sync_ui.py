@@ -386,3 +386,30 @@ def qtbot_left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_income_conflict_marked_in_the_yearly_form(fleet, window, tmp_path):
+    """Not only the household and its members: a conflict in a year's income is framed in the
+    收入情况 tab for that year, and named in the note above the tabs."""
+    server, a, b, hid = fleet
+    from app.ops.records import set_income
+
+    set_income(a.ctx, hid, 2025, {"wages": "12000"})
+    a.sync(), b.sync()
+    set_income(a.ctx, hid, 2025, {"wages": "13000"})
+    set_income(b.ctx, hid, 2025, {"wages": "15000"})
+    b.sync(), a.sync()
+    editor = window.open_household(hid)
+    assert "收入·工资性收入" in editor.conflict_note.text()
+    income = editor.show_tab("income")
+    income.records.year_box.set_value(2025)
+    income.records._switch()
+    field = income.form.widgets["wages"]
+    assert field.property("conflict") is True
+    assert "13000" in field.toolTip() and "15000" in field.toolTip()
+    assert income.form.widgets["business"].property("conflict") is not True
+    field.setFocus()
+    shot(editor, "editor-income-conflict.png", tmp_path)
+    income.records.year_box.set_value(2026)  # a year without a stored row: nothing to mark
+    income.records._switch()
+    assert field.property("conflict") is False

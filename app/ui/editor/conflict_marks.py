@@ -1,5 +1,6 @@
-"""Fields of the household and its members that sync found in conflict (review.conflicted_fields):
-a red frame and a tooltip listing every value, until someone decides in 数据 › 冲突处理."""
+"""Fields of the household and of every record hanging off it (members, yearly conditions and
+income, plans, measures, loans, visits...) that sync found in conflict: a red frame and a tooltip
+listing every value, until someone decides in 数据 › 冲突处理."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import UTC
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QWidget
 
+from app.ui.editor.records import RecordEditor
+from app.ui.editor.yearly import YearlyRecords
 from app.ui.widgets import restyle
 
 MARK_STYLE = "background-color: #fdecea; border: 2px solid #c0392b;"
@@ -18,21 +21,32 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("ConflictMarks", text)
 
 
-def read(session, household_id: str, member_ids: list[str]) -> Marks:
-    """The conflicted fields of the household row and its member rows, each with its values."""
+def read(session, household_id: str) -> Marks:
+    """The conflicted fields of the household row and its records, each with its values."""
+    from sqlalchemy import select
+
+    from app.db.models import SYNCED_TABLES, FieldHead
     from app.sync import replica, review
 
-    out: Marks = {}
-    me = None
-    for table, row_id in [("household", household_id)] + [("member", m) for m in member_ids]:
-        names = review.conflicted_fields(session, table, row_id)
-        if not names:
+    fh = FieldHead.__table__
+    found: dict[tuple[str, str], set[str]] = {}
+    for name, table in SYNCED_TABLES.items():
+        if name == "household":
+            owner = fh.c.row_id == household_id
+        elif "household_id" in table.c:
+            owner = fh.c.row_id.in_(select(table.c.id).where(table.c.household_id == household_id))
+        else:
             continue
-        me = me or replica.state(session).replica_id
-        # only this row's changes are read (the whole review list would cost every editor opening)
-        out[(table, row_id)] = {name: tooltip(review.candidates(session, table, row_id, name), me)
-                                for name in sorted(names)}
-    return out
+        for row_id, field in session.execute(select(fh.c.row_id, fh.c.field).where(
+                fh.c.table_name == name, fh.c.conflict.is_(True), owner)):
+            found.setdefault((name, row_id), set()).add(field)
+    if not found:
+        return {}
+    me = replica.state(session).replica_id
+    # only these rows' changes are read (the whole review list would cost every editor opening)
+    return {(table, row_id): {name: tooltip(review.candidates(session, table, row_id, name), me)
+                              for name in sorted(names)}
+            for (table, row_id), names in found.items()}
 
 
 def tooltip(candidates, me: str | None) -> str:
@@ -49,11 +63,17 @@ def tooltip(candidates, me: str | None) -> str:
 def show_note(label, marks: Marks, members: list[dict]) -> None:
     """The line above the tabs naming the conflicted fields (hidden when there are none)."""
     from app.domain import fields
+    from app.exchange.findings import TABLE_NAMES
 
     names = {m["id"]: m.get("name") or "" for m in members}
     parts = []
     for (table, row_id), found in marks.items():
-        owner = _t("{0}的").format(names.get(row_id, "")) if table == "member" else ""
+        if table == "member":
+            owner = _t("{0}的").format(names.get(row_id, ""))
+        elif table != "household":
+            owner = TABLE_NAMES.get(table, table) + "·"
+        else:
+            owner = ""
         parts.extend(owner + fields.label(table, name) for name in found)
     label.setText(_t("此户有同步冲突：{0}（红框标出，鼠标停在字段上可看到各方的值）。请在“数据 › 冲突处理”中选定。")
                   .format("、".join(parts)) if parts else "")
@@ -79,22 +99,31 @@ def apply(widgets: dict[str, QWidget], marks: dict[str, str]) -> None:
 
 
 def attach(editor, tab) -> None:
-    """Mark a newly built tab now and whenever it shows another member."""
+    """Mark a newly built tab now and whenever it shows another record or year."""
     refresh(editor, tab)
-    records = getattr(tab, "records", None)
-    if getattr(records, "table_name", None) == "member":  # the member table's RecordEditor
+    for records in tab.findChildren(RecordEditor):
         records.shown.connect(lambda entry, e=editor, r=records: _mark_record(e, r, entry))
+    for yearly in tab.findChildren(YearlyRecords):
+        yearly.year_changed.connect(lambda _year, e=editor, y=yearly: _mark_year(e, y))
 
 
 def refresh(editor, tab) -> None:
     for form in tab.forms():
         if form.table == "household":
             apply(form.widgets, editor.conflicts.get(("household", editor.household_id), {}))
-    records = getattr(tab, "records", None)
-    if getattr(records, "table_name", None) == "member":  # the member table's RecordEditor
+    for records in tab.findChildren(RecordEditor):
         _mark_record(editor, records, records.current())
+    for yearly in tab.findChildren(YearlyRecords):
+        _mark_year(editor, yearly)
 
 
 def _mark_record(editor, records, entry) -> None:
     row_id = entry.id if entry is not None else None
     apply(records.form.widgets, editor.conflicts.get((records.table_name, row_id), {}) if row_id else {})
+
+
+def _mark_year(editor, yearly) -> None:
+    """A per-year form (conditions, income, plan) shows the row of the chosen year, if stored."""
+    row = yearly.rows.get(yearly.year) if yearly.year is not None else None
+    row_id = row.get("id") if row else None
+    apply(yearly.form.widgets, editor.conflicts.get((yearly.form.table, row_id), {}) if row_id else {})

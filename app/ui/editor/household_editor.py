@@ -140,7 +140,7 @@ class HouseholdEditor(QDialog):
     def _read_conflicts(self) -> conflict_marks.Marks:
         """Fields sync found in conflict, marked until someone decides (数据 › 冲突处理)."""
         with self.app.ops.read() as s:
-            return conflict_marks.read(s, self.household_id, [m["id"] for m in self.detail["members"]])
+            return conflict_marks.read(s, self.household_id)
 
     def _show_header(self) -> None:
         h, v = self.detail["household"], self.detail["village"]
