@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from app.db import queries, ui_queries
 from app.db.ui_queries import NO_STATUS, ListQuery
 from app.domain import codes
-from app.ui.household_model import COLUMN_KEYS, HouseholdTableModel, load_rowids
+from app.ui.household_delegate import CachedCellDelegate
+from app.ui.household_model import COLUMN_KEYS, SIZE_COLUMN, HouseholdTableModel, load_rowids
 from app.ui.search_index import SearchIndex
 from app.ui.table_model import row_table_basics
 from app.ui.widgets import ChoiceCombo
@@ -123,6 +124,7 @@ class HouseholdListPanel(QWidget):
         self.table = HouseholdTable()
         self.model = HouseholdTableModel(self._fetch_rows, lambda: app_ctx.today, self)
         self.table.setModel(self.model)
+        self.table.setItemDelegate(CachedCellDelegate(self.model.cell, {SIZE_COLUMN}, self.table))
         self.model.sort_requested.connect(self.set_sort)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)

@@ -2,15 +2,15 @@
 households in view, in order, and keeps the cells of the rows near the scroll position in a cache.
 Sorting and filtering work on keys in the database, never on display strings.
 
-A row is read once, with the ~70 rows around it, and turned at once into the strings and colours
-of its cells, so painting a cell is a tuple lookup; flags() is left to Qt's C++ default.
+A row is read once, with the ~40 rows around it, and turned at once into the strings and colours
+of its cells, so painting a cell is a tuple lookup (app/ui/household_delegate.py paints it in one
+call into Python); flags() is left to Qt's C++ default.
 
-The read stays on the UI thread, when a row is first painted. Measured on 100k households
-(bench/gui.py, 2 cores), both ways of reading ahead made scrolling worse: on the database thread
-(frames that overlapped a read took 13 ms at the median against 9 ms for the others, because the
-read is mostly Python and holds the interpreter lock every data() call of the frame needs), and
-in slices of a page and a half on the UI thread after every scroll (p99 17.3 ms against 14.2 ms
-for these blocks: a read every frame costs more than a bigger one every third frame)."""
+The read stays on the UI thread, when a row is first painted. Reading ahead on the database
+thread was measured worse on 100k households (bench/gui.py, 2 cores): the read is mostly Python and
+holds the interpreter lock every paint of the frame needs. With cells painted in one call each,
+small blocks (a screenful and a half) keep frames steadiest: a read of ~1.5 ms in most frames
+rather than one twice as long in every third."""
 
 from __future__ import annotations
 
@@ -40,10 +40,13 @@ COLUMNS = (
     ("helper", "帮扶责任人"), ("last_visit", "最近走访"),
 )
 COLUMN_KEYS = [k for k, _ in COLUMNS]
+COLUMN_COUNT = len(COLUMNS)
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ROWID_ROLE = Qt.ItemDataRole.UserRole + 2
-# A row not in the cache is read with the rows around it: ~2.5 screenfuls, ~2 ms.
-BLOCK_BEFORE, BLOCK_AFTER = 10, 60
+# A row not in the cache is read with the rows around it: about a screenful and a half, ~1.5 ms.
+# Small blocks read often keep every frame short; blocks of 70 made every third frame 3-4 ms longer
+# (bench/gui.py: p99 10.1 against 12.4 ms, no frame over 16 ms).
+BLOCK_BEFORE, BLOCK_AFTER = 10, 30
 CACHE_LIMIT = 4000
 EXITED = codes.HOUSEHOLD_STATUS.code("已脱贫")
 CANCELLED = codes.HOUSEHOLD_STATUS.code("注销")
@@ -187,6 +190,13 @@ class HouseholdTableModel(QAbstractTableModel):
 
     # --- QAbstractTableModel ------------------------------------------------------------------
 
+    def index(self, row: int, column: int, parent=QModelIndex()) -> QModelIndex:
+        # Qt's own index() asks rowCount() and columnCount(), two calls into Python for every
+        # cell it paints; this is one.
+        if 0 <= row < len(self._rowids) and 0 <= column < COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rowids)
 
@@ -204,21 +214,31 @@ class HouseholdTableModel(QAbstractTableModel):
     # Python for every painted cell.
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=DISPLAY):
-        # Called ~1700 times per painted screen; the roles Qt asks in vain end here.
+        # The list's delegate paints from cell(); data() serves everything else (tooltips,
+        # accessibility, the current cell, tests). The roles Qt asks in vain end here.
         handler = self._roles.get(role)
         return handler(index) if handler is not None else None
 
     def _cached(self, index):
-        row = index.row()
+        return self._cached_row(index.row())
+
+    def _cached_row(self, row: int):
         if row < 0:
             return None
         try:
-            entry = self._cache[self._rowids[row]]
+            return self._cache[self._rowids[row]]
         except KeyError:
-            entry = self._entry(row)
+            return self._entry(row)
         except IndexError:
             return None
-        return entry
+
+    def cell(self, row: int, column: int):
+        """(text, colour brush or None) of a cell for the list's delegate; None for a row gone."""
+        entry = self._cached_row(row)
+        if entry is None:
+            return None
+        colours = entry[2]
+        return entry[1][column], colours[column] if colours else None
 
     def _display_role(self, index):
         entry = self._cached(index)

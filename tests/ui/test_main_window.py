@@ -178,3 +178,36 @@ def test_layout_is_remembered(window, app_ctx, qtbot):
     assert second.list.table.columnWidth(0) == 222
     assert (second.list.sort_key, second.list.descending) == ("size", True)
     assert second.list.table.horizontalHeader().sortIndicatorSection() == COLUMN_KEYS.index("size")
+
+
+def test_list_cells_paint_exactly_as_qt_would(demo, window, ctx):
+    """The list's own delegate (one call into Python per cell, for scrolling speed) draws the same
+    pixels as Qt's: texts, the grey of cancelled households, the red of late visits, the
+    selection, the centred 家庭人口 and the elided text of a narrowed column."""
+    from PySide6.QtWidgets import QStyledItemDelegate
+
+    from app.ops.households import update_household
+    from app.ui.household_delegate import CachedCellDelegate
+
+    table, model = window.list.table, window.list.model
+    with ctx.read() as s:
+        cancelled = s.execute(select(Household.id).order_by(Household.code).offset(2).limit(1)).scalar()
+    update_household(ctx, cancelled, {"status": codes.HOUSEHOLD_STATUS.code("注销")})
+    window.refresh()
+    window.settle()
+    table.setColumnWidth(COLUMN_KEYS.index("cause"), 40)  # 主要致贫原因 elided
+    table.selectRow(4)
+    colours = {model.data(model.index(r, c), Qt.ItemDataRole.ForegroundRole) is not None
+               for r in range(8) for c in range(len(COLUMN_KEYS))}
+    assert colours == {True, False}  # some cells grey or red, some plain: all drawn below
+
+    def picture():
+        table.viewport().repaint()
+        return table.viewport().grab().toImage()
+
+    assert isinstance(table.itemDelegate(), CachedCellDelegate)
+    ours = picture()
+    table.setItemDelegate(QStyledItemDelegate(table))
+    qts = picture()
+    assert ours.size() == qts.size()
+    assert ours == qts
