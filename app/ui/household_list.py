@@ -85,7 +85,7 @@ class HouseholdListPanel(QWidget):
         self.descending = settings.sort_descending
         self.index = SearchIndex()
         self._index_loading = False
-        self._base: list[int] | None = None
+        self._base: tuple[int, ...] | None = None  # a tuple: see HouseholdTableModel._rowids
         self._generation = 0
         self.last_search_ms = 0.0
 
@@ -231,7 +231,7 @@ class HouseholdListPanel(QWidget):
     def _base_loaded(self, generation: int, rowids: list[int]) -> None:
         if generation != self._generation:
             return  # a newer reload is on its way
-        self._base = rowids
+        self._base = tuple(rowids)
         self._apply()
         self.loaded.emit()
         if not self.index.ready and not self._index_loading:
