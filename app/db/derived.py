@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import codes
 from app.domain.income import IncomeItems, net_income, per_capita
-from app.domain.pinyin_keys import initials
+from app.domain.pinyin_keys import name_initials
 
 MEMBER_NORMAL = codes.MEMBER_STATUS.code("正常")
 RELATION_HEAD = codes.RELATION.code("户主")
@@ -30,10 +30,10 @@ def row_values(table_name: str, row: Mapping) -> dict:
     """Derived columns that follow from the row's own values."""
     if table_name == "member":
         number = row.get("id_number")
-        return {"name_initials": initials(row.get("name")),
+        return {"name_initials": name_initials(row.get("name")),
                 "id_number_reversed": number[::-1] if number else None}
     if table_name == "helper":
-        return {"name_initials": initials(row.get("name"))}
+        return {"name_initials": name_initials(row.get("name"))}
     if table_name == "income":
         return income_figures(row)
     return {}

@@ -96,3 +96,34 @@ def test_names_are_checked(ctx, village):
     with pytest.raises(DomainError, match="姓名"):
         add_member(ctx, hid, {"name": "Zhang 3", "relation": "户主"})
     add_member(ctx, hid, {"name": "阿依古丽·买买提", "relation": "户主"})
+
+
+def test_a_surname_read_as_a_surname_in_the_search_key(ctx, village):
+    """单 is shàn as a surname (dān in words), 覃 qín (tán): "sxx" must find 单雄信."""
+    from app.domain.pinyin_keys import initials
+
+    create_household(ctx, {"village_id": village["id"]},
+                     [factories.head("单雄信", seq=81), factories.spouse("覃秀兰", seq=82)])
+    with ctx.read() as s:
+        keys = dict(s.execute(select(Member.name, Member.name_initials)).all())
+    assert keys == {"单雄信": "sxx", "覃秀兰": "qxl"}
+    assert initials("单亲家庭") == "dqjt"  # in words the common reading stays
+
+
+def test_migration_0003_recomputes_old_surname_keys(ctx, village, db_path):
+    import sqlite3
+
+    from app.db.migrate import open_sqlite
+
+    create_household(ctx, {"village_id": village["id"]}, [factories.head("曾国藩", seq=83)])
+    ctx.engine.dispose()
+    # The key an older version stored, and the file at the revision before this fix.
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE member SET name_initials = 'cgf'")
+    conn.execute("UPDATE alembic_version SET version_num = '0002'")
+    conn.commit()
+    conn.close()
+    engine = open_sqlite(db_path)
+    with engine.connect() as c:
+        assert c.exec_driver_sql("SELECT name_initials FROM member").scalar() == "zgf"
+    engine.dispose()
