@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.db.migrate import open_sqlite
 from app.db.models import FieldHead
+from app.ops.context import OpContext
 from app.ops.households import create_household, delete_household, update_household
 from tests.sync.fleet import VILLAGE, Laptop, Server, seed_regions, state, two_laptops
 
@@ -241,3 +242,27 @@ def test_a_pull_leaves_out_what_the_laptop_itself_pushed(fleet):
         assert page["last"] == service.server_seq(s) and not page["more"]  # the cursor moves past them
         assert hid in rows()[0]
         assert hid in rows(incarnation_id="another-incarnation")[0]
+
+
+def test_an_enrolment_cut_off_before_the_key_was_stored_can_be_redone(tmp_path):
+    """The token stays good until the laptop has used a key: a laptop that lost the server's
+    answer enrols again with the same token; once a key has been used, the token is spent."""
+    from app.sync import client
+    from app.sync.client import ServerRefused
+    from app.sync.server.direct import DirectTransport
+
+    server = Server(open_sqlite(tmp_path / "county.db"))
+    token = server.token("甲", [VILLAGE])
+    lost = DirectTransport(server.sessions).call("enrol", {"token": token})  # answer never stored
+    laptop = OpContext(open_sqlite(tmp_path / "a.db"), user="甲")
+    transport = DirectTransport(server.sessions)
+    client.enrol(laptop.sessions, transport, "direct:", token)  # the same token again
+    assert transport.key != lost["device_key"]
+    with pytest.raises(ServerRefused) as e:  # the first key was replaced
+        DirectTransport(server.sessions, lost["device_key"]).call("hello", {"incarnation_id": "x"})
+    assert e.value.status == 401
+    assert client.SyncClient(laptop.sessions, transport, sleep=lambda s: None).run().digest_ok
+    with pytest.raises(ServerRefused) as e:  # used: the token is spent
+        DirectTransport(server.sessions).call("enrol", {"token": token})
+    assert e.value.status == 403 and "登记码" in e.value.message
+    laptop.engine.dispose()

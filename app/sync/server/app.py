@@ -249,6 +249,7 @@ def create_app(engine: Engine) -> FastAPI:
                     device = service.authenticate(s, key) if endpoint != "enrol" else None
                     if device is not None:
                         _note(request, device=device.name)
+                        service.spend_token(s, device)
                     answer = work(s, device)
                 return JSONResponse(answer)
             except SyncRefused as e:

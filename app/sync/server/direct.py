@@ -23,6 +23,7 @@ def dispatch(session: Session, key: str | None, endpoint: str, body: dict) -> di
     if handler is None:
         raise service.SyncRefused(404, f"未知的接口：{endpoint}")
     device = service.authenticate(session, key)
+    service.spend_token(session, device)
     return handler(session, device, body)
 
 

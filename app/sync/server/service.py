@@ -47,6 +47,7 @@ class DeviceInfo:
     villages: list[str]
     device_key: str
     replica_id: str | None
+    token_pending: bool = False  # enrolled, key not used yet: the token may be redeemed again
 
 
 def _hash(secret: str) -> str:
@@ -82,15 +83,16 @@ def enrol(session: Session, name: str, villages: list[str]) -> str:
 
 
 def redeem(session: Session, token: str) -> dict:
-    """Exchange an enrolment token for the device key (once)."""
+    """Exchange an enrolment token for a device key. The token stays good until the device has
+    used a key once: a laptop cut off between the server's answer and storing the key (power,
+    network) enrols again with the same token; redeeming again replaces the earlier key."""
     if not isinstance(token, str) or not token:
         raise SyncRefused(400, "缺少登记码")
     row = session.execute(select(DEVICE).where(DEVICE.c.token_hash == _hash(token))).mappings().first()
     if row is None or row["disabled"]:
         raise SyncRefused(403, "登记码无效或已使用")
     key = secrets.token_urlsafe(32)
-    session.execute(update(DEVICE).where(DEVICE.c.id == row["id"]).values(
-        token_hash=None, key_hash=_hash(key), device_key=key))
+    session.execute(update(DEVICE).where(DEVICE.c.id == row["id"]).values(key_hash=_hash(key), device_key=key))
     return {"device_key": key, "device_name": row["name"], "device_code": row["device_code"],
             "villages": json.loads(row["villages"])}
 
@@ -104,7 +106,14 @@ def authenticate(session: Session, key: str | None) -> DeviceInfo:
     if row["disabled"]:
         raise SyncRefused(403, "该设备已停用，请联系县里的管理员")
     return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
-                      row["device_key"], row["replica_id"])
+                      row["device_key"], row["replica_id"], token_pending=row["token_hash"] is not None)
+
+
+def spend_token(session: Session, device: DeviceInfo) -> None:
+    """The device has used its key: its enrolment token is no good any more."""
+    if device.token_pending:
+        session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(token_hash=None))
+        device.token_pending = False
 
 
 def device_by_name(session: Session, name: str) -> DeviceInfo:
