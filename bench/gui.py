@@ -22,6 +22,7 @@ import argparse
 import os
 import platform
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -231,12 +232,19 @@ def wait_for_daily_backup(app, ctx, opened: float) -> float:
 
 
 def run(db: Path, out: Path | None, repeat_cold: int) -> str:
+    data_dir = Path(tempfile.mkdtemp(prefix="kace-bench-"))
+    os.environ["KACE_DATA_DIR"] = str(data_dir)
+    try:
+        return measure(db, out, repeat_cold, data_dir)
+    finally:
+        # The program's daily backup copies the whole file (2 GiB for 100k households) in here.
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure(db: Path, out: Path | None, repeat_cold: int, data_dir: Path) -> str:
     from PySide6.QtWidgets import QTableView
 
     from app.ui.main import make_qapp, settle_window
-
-    data_dir = Path(tempfile.mkdtemp(prefix="kace-bench-"))
-    os.environ["KACE_DATA_DIR"] = str(data_dir)
 
     # 1. cold start, alternating app and baseline processes
     cold_app, cold_base, wall_app, wall_base = [], [], [], []
