@@ -1,5 +1,11 @@
-"""The `kace` command. Exit codes: 0 success, 2 bad arguments or unknown village, 3 a database that
-cannot be opened safely. Messages for people are Chinese on stderr; the log file keeps English."""
+"""The `kace` command (`kace-cli` on Windows, where `kace` is the windowed program). Exit codes: 0
+success, 2 bad arguments or unknown village, 3 a database that cannot be opened safely (missing
+included), 4 a file held open by another program. Messages for people are Chinese on stderr; the log
+file keeps English.
+
+Every command uses the database the program uses: --db, else the one the first-run wizard
+remembered, else kace.db in the data folder (app.paths.db_path). Only `demo`, `db upgrade` and
+`import` may create it; the others refuse a missing file and name the path they looked for."""
 
 from __future__ import annotations
 
@@ -15,7 +21,9 @@ from app import paths
 
 log = logging.getLogger("kace")
 
-EXIT_OK, EXIT_USAGE, EXIT_DB = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_DB, EXIT_BUSY = 0, 2, 3, 4
+# The commands that may create the database file (all others refuse a missing one).
+CREATES_DATABASE = {"demo", "import", "db upgrade"}
 
 
 class UsageError(Exception):
@@ -30,7 +38,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=None,
-                   help="数据库文件（默认：用户数据文件夹中的 kace.db）")
+                   help="数据库文件（默认：卡册程序正在使用的数据库，即首次设置时选定的文件）")
     p.add_argument("--user", metavar="用户名", default=None,
                    help="加密的数据库：以此用户登录（密码取自环境变量 KACE_PASSWORD，或提示输入）")
 
@@ -113,7 +121,7 @@ def db_key(args) -> bytes | None:
     one. A wrong password raises DatabaseRefused (exit 3) before anything is opened."""
     from app.db import crypto
 
-    path = Path(args.db or paths.default_db_path())
+    path = paths.db_path(args.db)
     if not crypto.is_encrypted(path):
         return None
     return crypto.unlock(path, *credentials(args, path))
@@ -125,7 +133,7 @@ def _open(args) -> "OpContext":  # noqa: F821 - imported lazily to keep `kace --
     from app.domain.errors import DomainError
     from app.ops.context import OpContext
 
-    path = args.db or paths.default_db_path()
+    path = paths.db_path(args.db)
     if not crypto.is_encrypted(path):
         return OpContext(open_sqlite(path), user=paths.os_user())
     username, password = credentials(args, path)
@@ -152,12 +160,15 @@ def cmd_demo(args) -> int:
     if args.households < 1:
         raise UsageError(f"户数必须大于 0：{args.households}")
     ctx = _open(args)
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), transient=not sys.stderr.isatty(),
-                  console=None) as progress:
-        task = progress.add_task("生成演示数据", total=args.households)
-        report = make_demo(ctx, args.households, args.seed, args.as_of,
-                           progress=lambda done, total: progress.update(task, completed=done))
+    try:
+        with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), transient=not sys.stderr.isatty(),
+                      console=None) as progress:
+            task = progress.add_task("生成演示数据", total=args.households)
+            report = make_demo(ctx, args.households, args.seed, args.as_of,
+                               progress=lambda done, total: progress.update(task, completed=done))
+    finally:
+        ctx.engine.dispose()  # no connection left holding the file (Windows: it could not be replaced)
     print(f"已生成演示县：{report.villages} 个村，{report.households} 户，{report.members} 人，"
           f"{report.visits} 条走访记录。", file=sys.stderr)
     return EXIT_OK
@@ -211,7 +222,7 @@ def cmd_villages(args) -> int:
 def cmd_db(args) -> int:
     from app.db import maintenance
 
-    path = args.db or paths.default_db_path()
+    path = paths.db_path(args.db)
     if args.db_command == "encrypt":
         return _encrypt(args, Path(path))
     if args.db_command == "upgrade":
@@ -272,6 +283,30 @@ COMMANDS = {"gui": cmd_gui, "demo": cmd_demo, "stats": cmd_stats, "villages": cm
             "db": cmd_db}
 
 
+def command_name(args) -> str:
+    """`db upgrade`, `user add`...: the command and its first subcommand."""
+    sub = getattr(args, "db_command", None)
+    return f"{args.command} {sub}" if sub else str(args.command)
+
+
+def resolve_database(args) -> None:
+    """Set args.db to the database this command works on (app.paths.db_path) and refuse a
+    missing one unless the command creates it: never an empty database by accident."""
+    if args.command in (None, "gui") or not hasattr(args, "db") or getattr(args, "db_url", None):
+        return  # the program's own start (first-run wizard) or the county server's database
+    path = paths.db_path(args.db)
+    args.db = path
+    if path.exists() or command_name(args) in CREATES_DATABASE or args.command in CREATES_DATABASE:
+        return
+    from app.db.migrate import DatabaseRefused
+
+    remembered = "（首次设置时选定的位置）" if paths.remembered_db_path() == path else ""
+    raise DatabaseRefused(
+        f"找不到数据库文件：{path}{remembered}。请先打开卡册完成首次设置，或用 --db 指定数据库文件"
+        f"（新建演示数据库：{paths.cli_name()} demo --db 文件 --households 户数）。",
+        f"database missing: {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
@@ -282,10 +317,17 @@ def main(argv: list[str] | None = None) -> int:
     from app.db.migrate import DatabaseRefused
     from app.domain.errors import DomainError
 
-    paths.setup_logging()
+    from app import fileops
+
+    paths.setup_logging("gui" if args.command in (None, "gui") else "cli")
     try:
+        resolve_database(args)
         handler = getattr(args, "_run", None) or COMMANDS[args.command]
         return handler(args)
+    except fileops.FileBusy as e:
+        print(f"错误：{e.message}", file=sys.stderr)
+        log.warning("file held open: %s", e.path)
+        return EXIT_BUSY
     except UsageError as e:
         print(f"错误：{e}", file=sys.stderr)
         log.warning("usage error: %s", e)

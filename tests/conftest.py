@@ -15,6 +15,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.db.migrate import open_sqlite, upgrade_engine  # noqa: E402
 from app.ops.context import OpContext  # noqa: E402
 
+pytest_plugins = ["tests.windows_rules"]
+
 PG_URL = os.environ.get("KACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TODAY = date(2026, 11, 27)
 

@@ -21,7 +21,7 @@ def run(args) -> int:
     from app.cli import db_key
     from app.db.backup import backup
 
-    info = backup(args.db or paths.default_db_path(), args.out, key=db_key(args))
+    info = backup(paths.db_path(args.db), args.out, key=db_key(args))
     print(f"已备份到 {info.path}（{info.size / 2**20:.1f} MB，{info.households} 户），已通过完整性检查",
           file=sys.stderr)
     return 0

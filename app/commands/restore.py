@@ -20,7 +20,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from app.db.backup import restore
 
-    db = args.db or paths.default_db_path()
+    db = paths.db_path(args.db)
     kept = restore(db, args.backup, key=db_key(args))
     print(f"已从 {args.backup} 恢复。原数据库另存为 {kept}。此副本已使用新的同步标识。", file=sys.stderr)
     return 0

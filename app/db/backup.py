@@ -12,16 +12,18 @@ database encrypts the restored copy with the database's own key.
 
 from __future__ import annotations
 
-import os
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app import fileops
 from app.db import crypto
 from app.db.base import new_id
 from app.db.migrate import DatabaseRefused, backup_sqlite, inspect_file
 
 DAILY_PREFIX = "kace-daily-"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,6 @@ def _verify(path: Path, key: bytes | None = None) -> int:
     return households
 
 
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
-
-
 def backup(db: Path, out: Path, key: bytes | None = None) -> BackupInfo:
     """Copy the live database to `out`, verified; `out` is never left half-written.
     An encrypted database (its data key given) gives an encrypted backup and its keys file."""
@@ -65,21 +62,23 @@ def backup(db: Path, out: Path, key: bytes | None = None) -> BackupInfo:
     if not out.parent.is_dir():
         raise DatabaseRefused(f"备份所在的文件夹不存在：{out.parent}")
     tmp = out.with_name(out.name + ".part")
-    tmp.unlink(missing_ok=True)
+    fileops.unlink(tmp)
     try:
         if key is not None:
             crypto.copy_keys(db, tmp)  # _verify needs it beside the copy
         backup_sqlite(db, tmp, key)
         households = _verify(tmp, key)
-        _fsync(tmp)
+        fileops.fsync_file(tmp)  # opened for writing: Windows refuses fsync on a read-only handle
         if key is not None:
             crypto.copy_keys(db, out)
-        os.replace(tmp, out)
+        fileops.replace(tmp, out)
+        fileops.fsync_dir(out.parent)
+    except fileops.FileBusy as e:
+        raise DatabaseRefused(f"备份失败：{e.message}", str(e.__cause__)) from e
     except (OSError, *crypto.ERRORS) as e:
         raise DatabaseRefused(f"备份失败：{e}", str(e)) from e
     finally:
-        tmp.unlink(missing_ok=True)
-        crypto.keys_path(tmp).unlink(missing_ok=True)
+        _remove_quietly(tmp, crypto.keys_path(tmp))
     return BackupInfo(out, out.stat().st_size, households)
 
 
@@ -100,7 +99,7 @@ def restore(db: Path, source: Path, key: bytes | None = None) -> Path:
     _verify(source, source_key)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     staged = db.with_name(db.name + ".restoring")
-    staged.unlink(missing_ok=True)
+    fileops.unlink(staged)
     try:
         if live_key is not None:
             crypto.copy_keys(db, staged)
@@ -112,21 +111,23 @@ def restore(db: Path, source: Path, key: bytes | None = None) -> Path:
         finally:
             conn.close()
         _verify(staged, live_key)
-        _fsync(staged)
+        fileops.fsync_file(staged)
         kept = db.with_name(f"{db.stem}.before-restore-{stamp}{db.suffix or '.db'}")
         if db.exists():
             backup_sqlite(db, kept, live_key)  # a consistent copy of the current data, WAL included
             if live_key is not None:
                 crypto.copy_keys(db, kept)
             _checkpoint(db, live_key)  # fold the WAL in, so swapping the main file loses nothing
-        os.replace(staged, db)  # atomic: a kill leaves either the old or the restored file
+        fileops.replace(staged, db)  # atomic: a kill leaves either the old or the restored file
         for extra in ("-wal", "-shm"):
-            Path(str(db) + extra).unlink(missing_ok=True)
+            fileops.unlink(Path(str(db) + extra))
+        fileops.fsync_dir(db.parent)
+    except fileops.FileBusy as e:
+        raise DatabaseRefused(f"恢复失败，当前数据库未改变：{e.message}", str(e.__cause__)) from e
     except (OSError, *crypto.ERRORS) as e:
         raise DatabaseRefused(f"恢复失败，当前数据库未改变：{e}", str(e)) from e
     finally:
-        staged.unlink(missing_ok=True)
-        crypto.keys_path(staged).unlink(missing_ok=True)
+        _remove_quietly(staged, crypto.keys_path(staged))
     return kept
 
 
@@ -140,9 +141,18 @@ def daily_backup(db: Path, folder: Path, keep: int = 7, today: datetime | None =
         return None
     backup(db, target, key)
     for old in sorted(folder.glob(f"{DAILY_PREFIX}*.db"))[:-keep]:
-        old.unlink(missing_ok=True)
-        crypto.keys_path(old).unlink(missing_ok=True)
+        _remove_quietly(old, crypto.keys_path(old))  # one held open now goes on a later day
     return target
+
+
+def _remove_quietly(*files: Path) -> None:
+    """Remove temporary or old files; one still held open by another program is left for later
+    (and logged) rather than failing the work that is already done."""
+    for f in files:
+        try:
+            fileops.unlink(f)
+        except (OSError, fileops.FileBusy) as e:
+            log.warning("could not remove %s: %s", f, e)
 
 
 def _checkpoint(db: Path, key: bytes | None = None) -> None:

@@ -33,7 +33,8 @@ from pathlib import Path
 from argon2.low_level import Type, hash_secret_raw
 from sqlalchemy.engine import URL, Engine
 
-from app.db.engine import sqlite_url
+from app import fileops
+from app.db.engine import readonly_uri, sqlite_url
 from app.db.migrate import SQLITE_MAGIC, DatabaseRefused
 from app.domain.errors import DomainError
 
@@ -159,7 +160,10 @@ def _save(db: Path, data: dict) -> None:
             json.dump(data, f, ensure_ascii=False, indent=1)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        fileops.replace(tmp, path)
+    except fileops.FileBusy as e:
+        tmp.unlink(missing_ok=True)
+        raise DatabaseRefused(f"无法写入密钥文件：{e.message}", str(e.__cause__)) from e
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise DatabaseRefused(f"无法写入密钥文件：{path}（{e.strerror}）", str(e)) from e
@@ -226,26 +230,27 @@ def revoke(engine: Engine, username: str) -> None:
 
 # --- connections ---------------------------------------------------------------------------
 
-def url(path: str | Path, key: bytes | None = None) -> str:
-    """The engine URL: plain SQLite without a key, SQLCipher (raw key) with one."""
+def url(path: str | Path, key: bytes | None = None) -> URL:
+    """The engine URL: plain SQLite without a key, SQLCipher (raw key) with one. A URL object,
+    never a string to parse again (`#` and `%` in folder names)."""
     if key is None:
         return sqlite_url(path)
     require_available()
     return URL.create("sqlite+pysqlcipher", username="", password=f"x'{key.hex()}'",
-                      database=str(Path(path))).render_as_string(hide_password=False)
+                      database=str(Path(path)))
 
 
 def connect(path: str | Path, key: bytes | None = None, *, readonly: bool = False):
     """A DB-API connection: sqlite3 for a plain file, sqlcipher3 keyed with `key`. A key that
     does not decrypt the file raises DatabaseRefused."""
     if key is None:
-        return sqlite3.connect(f"file:{path}?mode=ro" if readonly else path, uri=readonly)
+        return sqlite3.connect(readonly_uri(path) if readonly else str(path), uri=readonly)
     require_available()
     return _sqlcipher(path, key, readonly)
 
 
 def _sqlcipher(path: str | Path, key: bytes | None, readonly: bool = False):
-    conn = sqlcipher3.connect(f"file:{path}?mode=ro" if readonly else str(path), uri=readonly)
+    conn = sqlcipher3.connect(readonly_uri(path) if readonly else str(path), uri=readonly)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")  # wrong keys are reported here, not on stderr
         if key is not None:
@@ -316,7 +321,7 @@ def encrypt_database(db: str | Path, username: str, password: str,
     try:
         copy_database(db, staged, None, key)
         _verify_copy(source, staged, key)
-        _fsync(staged)
+        fileops.fsync_file(staged)  # opened for writing: Windows refuses fsync on a read-only handle
         _save(db, {"format": FORMAT, "version": 1, "cipher": "sqlcipher4",
                    "users": {username: _wrap(key, username, password)}})
     except BaseException:
@@ -359,11 +364,6 @@ def _verify_copy(source, staged: Path, key: bytes) -> None:
                               f"integrity {result[:3]}, tables differ {differ}")
 
 
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
-
-
 def _swap(db: Path, staged: Path) -> bool:
     """Atomic swap; the plain file keeps a second name until it is overwritten and removed.
     True when it could be overwritten (False: removed only, on a file system without links)."""
@@ -373,9 +373,10 @@ def _swap(db: Path, staged: Path) -> bool:
         os.link(db, aside)
     except OSError:
         aside = None
-    os.replace(staged, db)  # a crash leaves either the plain file or the encrypted one
+    fileops.replace(staged, db)  # a crash leaves either the plain file or the encrypted one
     for extra in ("-wal", "-shm", "-journal"):
-        Path(str(db) + extra).unlink(missing_ok=True)  # the plain file's, if any
+        fileops.unlink(Path(str(db) + extra))  # the plain file's, if any
+    fileops.fsync_dir(db.parent)
     if aside is None:
         return False
     _wipe(aside)
@@ -392,7 +393,7 @@ def _wipe(path: Path) -> None:
             f.write(zeros[: min(len(zeros), size - offset)])
         f.flush()
         os.fsync(f.fileno())
-    path.unlink()
+    fileops.unlink(path, missing_ok=False)
 
 
 def _wipe_leftover(db: Path) -> None:

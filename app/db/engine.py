@@ -5,14 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_MS = 10_000
 
 
-def sqlite_url(path: str | Path) -> str:
-    return f"sqlite:///{Path(path)}"
+def sqlite_url(path: str | Path) -> URL:
+    """The engine URL of a SQLite file, as a URL object: a string would be parsed again, and
+    SQLAlchemy's parser reads `%25` in a folder name as `%` and opens another file."""
+    return URL.create("sqlite", database=str(Path(path)))
+
+
+def file_uri(path: str | Path, **params: str) -> str:
+    """A SQLite URI for a file, built from Path.as_uri(): `#`, `%`, `?`, spaces and Chinese in a
+    folder name are percent-encoded, so SQLite opens that very file (a hand-made "file:{path}"
+    reads `1#楼` as the file `1` with a fragment). Windows paths get file:///D:/... as SQLite wants."""
+    uri = Path(path).expanduser().absolute().as_uri()
+    return uri + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def readonly_uri(path: str | Path) -> str:
+    """Read-only and never creating the file (mode=ro): checks must not write a byte."""
+    return file_uri(path, mode="ro")
 
 
 def _on_sqlite_connect(dbapi_conn, _record) -> None:
@@ -53,7 +69,7 @@ def _on_sqlite_checkin(dbapi_conn, _record) -> None:
         pass
 
 
-def make_engine(url: str, **kw) -> Engine:
+def make_engine(url: str | URL, **kw) -> Engine:
     if str(url).startswith("sqlite+pysqlcipher:"):
         # SQLCipher (app/db/crypto.url): pooled as plain SQLite files are (its dialect's default
         # is one connection per thread, which the op runner's worker thread does not need).

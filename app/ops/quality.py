@@ -100,7 +100,7 @@ def _halves(ctx: OpContext) -> tuple[list[str], list[str]] | None:
     return first, second
 
 
-def _child_check(url: str, user: str | None, today, village_ids, rule_ids) -> list[Finding]:
+def _child_check(url, user: str | None, today, village_ids, rule_ids) -> list[Finding]:
     ctx = OpContext(make_engine(url), user=user, today_fn=lambda: today)
     try:
         return check_villages(ctx, village_ids, rule_ids)
@@ -111,7 +111,7 @@ def _child_check(url: str, user: str | None, today, village_ids, rule_ids) -> li
 def _check_in_two_processes(ctx: OpContext, halves, rule_ids) -> list[Finding]:
     first, second = halves
     ctx.engine.dispose()  # no pooled connection crosses the fork
-    url = ctx.engine.url.render_as_string(hide_password=False)
+    url = ctx.engine.url  # the URL object (picklable): a string would be parsed again, `%` in a folder
     with multiprocessing.get_context("fork").Pool(1) as pool:
         pending = pool.apply_async(_child_check, (url, ctx.user, ctx.today, first, rule_ids))
         mine = check_villages(ctx, second, rule_ids)

@@ -53,6 +53,10 @@ def test_exit_codes(demo_db, capsys, tmp_path):
     assert main(["check", "--db", str(demo_db), "--rule", "ZZ01", "--json"]) == 2
     assert "未知的核查规则：ZZ01" in capsys.readouterr().err
     empty = tmp_path / "empty.db"
+    assert main(["check", "--db", str(empty), "--json"]) == 3  # never an empty database by accident
+    assert f"找不到数据库文件：{empty}" in capsys.readouterr().err and not empty.exists()
+    assert main(["db", "upgrade", "--db", str(empty)]) == 0
+    capsys.readouterr()
     code, data = run_json(capsys, "check", "--db", str(empty), "--json")
     assert code == 0 and data == {"findings": [], "counts": {"total": 0, "by_severity": {"错误": 0, "警告": 0, "提示": 0},
                                                              "by_rule": {}, "households": 0}}

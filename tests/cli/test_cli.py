@@ -126,4 +126,4 @@ def test_console_script_runs_as_a_process(demo_db):
     assert json.loads(done.stdout)["households"] == 300
     done = subprocess.run([kace, "villages", "--db", str(demo_db.parent / "missing" / "x.db")],
                           capture_output=True, text=True, timeout=120)
-    assert done.returncode == 3 and "文件夹不存在" in done.stderr
+    assert done.returncode == 3 and "找不到数据库文件" in done.stderr and "missing/x.db" in done.stderr

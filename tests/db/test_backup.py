@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -19,12 +20,12 @@ def digest(path) -> str:
 
 
 def replica(path):
-    with sqlite3.connect(path) as c:
+    with closing(sqlite3.connect(path)) as c:
         return c.execute("SELECT replica_id, incarnation_id FROM replica").fetchone()
 
 
 def households(path) -> int:
-    with sqlite3.connect(path) as c:
+    with closing(sqlite3.connect(path)) as c:
         return c.execute("SELECT count(*) FROM household").fetchone()[0]
 
 
@@ -44,7 +45,7 @@ def test_backup_then_restore_brings_the_data_back_with_a_new_incarnation(ctx, vi
 def test_corrupt_or_foreign_backups_are_refused_and_the_database_untouched(ctx, village, db_path, tmp_path):
     create_household(ctx, {"village_id": village["id"]})
     ctx.engine.dispose()
-    with sqlite3.connect(db_path) as c:
+    with closing(sqlite3.connect(db_path)) as c:
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = digest(db_path)
     junk = tmp_path / "junk.db"

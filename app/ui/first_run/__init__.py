@@ -18,11 +18,13 @@ from app.ui.settings import Option, Settings
 class StartSettings(Settings):
     """The one setting of the start: where the database is when it is not the default."""
 
-    database = Option("files/database", str, "")
+    database = Option(paths.REMEMBERED_DB_KEY, str, "")
 
 
 def remembered_db_path(settings: StartSettings | None = None) -> Path | None:
-    text = (settings or StartSettings()).database
+    if settings is None:
+        return paths.remembered_db_path()  # the same answer the command line gets
+    text = settings.database
     return Path(text).expanduser() if text else None
 
 
