@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import fileops
 from app.db.models import (
     Assignment,
     Conditions,
@@ -162,6 +163,6 @@ def export_xlsx(ctx: OpContext, village_id: str | list[str], path: Path | str, *
             values = {**hv, **_member_values(m)}
             ws.append([values.get(k) for k in keys])
             rows += 1
-    wb.save(path)
+    fileops.write_via(path, wb.save)  # beside it, then swapped in (retried while WPS holds it)
     return ExportResult(path, len(households), rows)
 

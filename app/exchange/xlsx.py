@@ -14,6 +14,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from app import fileops
+
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -56,5 +58,5 @@ def write_sheet(path: Path | str, sheet: str, header: Sequence[str], rows: Itera
     ws.append([styled(ws, h, BOLD, alignment=CENTER) for h in header])
     for row in rows:
         ws.append(row)
-    wb.save(path)
+    fileops.write_via(path, wb.save)  # beside it, then swapped in (retried while WPS holds it)
     return path

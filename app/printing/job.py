@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import BinaryIO
 
 from reportlab import rl_config
 
+from app import fileops
 from app.printing.fonts import CJKFont, FontCheck, FontSpec, MissingChar, MissingCharsError, load_font
 
 # Binary page streams: smaller files, and reportlab's pure-Python ASCII85 encoder (used when the optional
@@ -75,16 +75,9 @@ def atomic_output(out: Output) -> Iterator[BinaryIO]:
     write at the end.
     """
     if isinstance(out, (str, os.PathLike)):
-        target = Path(out)
-        # open(..., "x") rather than mkstemp: the file gets the usual permissions, not 0600.
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-        try:
-            with open(tmp, "xb") as f:
-                yield f
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # app/fileops: the swap is retried while WPS (or an antivirus) holds the old PDF open
+        with fileops.atomic_write(out) as f:
+            yield f
     else:
         buf = io.BytesIO()
         yield buf

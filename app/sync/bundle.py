@@ -35,7 +35,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import paths
+from app import fileops, paths
 from app.db.models import Change, Device, DeviceAck
 from app.sync import replica
 from app.sync.merge import IngestReport
@@ -157,37 +157,18 @@ def _write(out: Path, manifest: dict, changes: list[dict], key: str) -> int:
             os.fsync(f.fileno())
         _place(Path(tmp), out)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    _sync_dir(out.parent)
+        fileops.unlink(tmp)
+    fileops.fsync_dir(out.parent)
     return out.stat().st_size
 
 
 def _place(tmp: Path, out: Path) -> None:
-    """Give the finished file its name without ever replacing a file of that name."""
+    """Give the finished file its name without ever replacing a file of that name (app/fileops:
+    a hard link, or on FAT32/exFAT sticks a rename retried while an antivirus holds the file)."""
     try:
-        os.link(tmp, out)  # atomic and refuses an existing name
-        return
+        fileops.place_new(tmp, out)
     except FileExistsError:
         raise BundleRefused(f"文件已存在，不会覆盖：{out}。请换一个文件名。") from None
-    except OSError:
-        pass  # no hard links (FAT32/exFAT USB sticks): rename, after checking the name is free
-    if out.exists():
-        raise BundleRefused(f"文件已存在，不会覆盖：{out}。请换一个文件名。")
-    os.rename(tmp, out)
-
-
-def _sync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # Windows: directories cannot be opened; the rename is durable enough there
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _nat(manifest: dict, key: str, *, optional: bool = False) -> int | None:

@@ -44,6 +44,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import fileops
+
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 FIT_WIDTH = 0.0  # the zoom box's "适合宽度"
 SCREEN_DPI = 96  # 100 % shows a page at its printed size on a typical screen
@@ -429,14 +431,12 @@ class PrintPreviewDialog(QDialog):
         target = Path(target)
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
-        part = target.with_name(f".{target.name}.part")
-        try:
-            shutil.copyfile(self.pdf_path, part)
-            part.replace(target)
-        except OSError as e:
-            part.unlink(missing_ok=True)
+        try:  # written beside it, then swapped in (retried while WPS shows the old file)
+            fileops.write_via(target, lambda part: shutil.copyfile(self.pdf_path, part))
+        except (OSError, fileops.FileBusy) as e:
             if self.interaction is not None:
-                self.interaction.error(self.tr("保存失败"), self.tr("无法保存到 {0}：{1}").format(target, e))
+                reason = e.message if isinstance(e, fileops.FileBusy) else self.tr("无法保存到 {0}：{1}").format(target, e)
+                self.interaction.error(self.tr("保存失败"), reason)
             return None
         return target
 

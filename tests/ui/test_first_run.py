@@ -286,3 +286,33 @@ def test_start_runs_the_wizard_then_the_window_opens_the_import(window, tmp_path
     wizards = [w for w in window.findChildren(ImportWizard) if w.isVisible()]
     assert len(wizards) == 1
     wizards[0].close()
+
+
+def test_the_command_line_uses_the_database_the_wizard_put_in_a_chosen_folder(qtbot, interaction, tmp_path,
+                                                                                monkeypatch, capsys):
+    """Issue 14: `kace user add` without --db after a set-up in 扶贫 资料/1#楼 writes there."""
+    import io
+    import sys
+
+    from app import paths
+    from app.cli import main
+
+    chosen = tmp_path / "扶贫 资料" / "1#楼"
+    w = FirstRunWizard(interaction)  # the program's own settings file, as at a real first start
+    qtbot.addWidget(w)
+    w.show()
+    w.location_page.path.setText(str(chosen / "kace.db"))
+    _demo_to_summary(w, 10)
+    _finish(w)
+    db = chosen / "kace.db"
+    assert w.db_path == db and db.is_file()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("secret-clerk\n"))
+    assert main(["user", "add", "clerk", "--role", "录入员", "--password-stdin"]) == 0
+    assert "已添加用户 clerk" in capsys.readouterr().err
+    ops = _open(db)
+    try:
+        assert authenticate(ops, "clerk", "secret-clerk").role == roles.EDITOR
+    finally:
+        ops.engine.dispose()
+    assert not paths.default_db_path().exists()  # no second, empty database at the default place
+    assert main(["stats", "--json"]) == 0 and '"households": 10' in capsys.readouterr().out

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import fileops
 from app.db.migrate import backup_sqlite
 from app.ops.context import OpContext
 from app.ui.first_run.region_list import Place, parent_code
@@ -86,7 +87,7 @@ def finish(staged: Path, db_path: Path) -> Path:
     if db_path.exists():
         part.unlink(missing_ok=True)
         raise FileExistsError(db_path)
-    os.replace(part, db_path)
+    fileops.replace(part, db_path)
     remove_database_files(staged)
     log.info("first run: created %s", db_path)
     return db_path
