@@ -237,6 +237,7 @@ def _encrypt(args, path: Path) -> int:
     """`kace db encrypt`: an administrator's password wraps the new data key; the others need a
     new password (an administrator's reset) before they can log in."""
     from app.db import crypto
+    from app.db.backup import backup_folder
     from app.db.migrate import DatabaseRefused
     from app.domain import roles
     from app.ops import users
@@ -258,7 +259,7 @@ def _encrypt(args, path: Path) -> int:
     finally:
         ctx.engine.dispose()
     backups = sorted(path.parent.glob(f"{path.stem}.before-*")) + sorted(
-        (paths.data_dir() / "backups").glob("kace-daily-*.db"))
+        backup_folder(path).glob("kace-daily-*.db"))
     report = crypto.encrypt_database(path, username, password, backups)
     print(f"数据库已加密（SQLCipher）并通过检查：{report.path}", file=sys.stderr)
     print(f"密钥文件：{report.keys}（与数据库放在一起；丢失它或忘记全部密码，数据就无法恢复）", file=sys.stderr)

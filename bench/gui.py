@@ -232,13 +232,22 @@ def wait_for_daily_backup(app, ctx, opened: float) -> float:
 
 
 def run(db: Path, out: Path | None, repeat_cold: int) -> str:
+    from app.db.backup import backup_folder
+
     data_dir = Path(tempfile.mkdtemp(prefix="kace-bench-"))
     os.environ["KACE_DATA_DIR"] = str(data_dir)
+    backups = backup_folder(db)  # beside the database
+    before = set(backups.glob("*")) if backups.exists() else set()
     try:
         return measure(db, out, repeat_cold, data_dir)
     finally:
-        # The program's daily backup copies the whole file (2 GiB for 100k households) in here.
         shutil.rmtree(data_dir, ignore_errors=True)
+        # The program's daily backup copies the whole file (2 GiB for 100k households): remove
+        # the copy (and its folder, if the run made it) so a run leaves nothing behind.
+        for made in set(backups.glob("*")) - before if backups.exists() else ():
+            made.unlink(missing_ok=True)
+        if backups.exists() and not before and not any(backups.iterdir()):
+            backups.rmdir()
 
 
 def measure(db: Path, out: Path | None, repeat_cold: int, data_dir: Path) -> str:

@@ -131,6 +131,12 @@ def restore(db: Path, source: Path, key: bytes | None = None) -> Path:
     return kept
 
 
+def backup_folder(db: Path) -> Path:
+    """Where the daily backups of `db` go: backups/ beside it (one data folder, wherever the
+    first-run wizard put the database)."""
+    return Path(db).parent / "backups"
+
+
 def daily_backup(db: Path, folder: Path, keep: int = 7, today: datetime | None = None,
                  key: bytes | None = None) -> Path | None:
     """Once a day: a backup named by date in `folder`, keeping the newest `keep`."""

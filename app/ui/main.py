@@ -186,22 +186,53 @@ DAILY_BACKUPS_KEPT = 7
 
 def schedule_daily_backup(app_ctx) -> None:
     """Once a day, a while after start (not to slow the start itself): a verified backup in the
-    data folder's backups/, keeping the last week. A failure is logged, never a dialog."""
+    backups/ folder beside the database, keeping the last week. Never silent when it fails: the
+    status bar says so every time, and a dialog the first time (until a backup succeeds again)."""
     from PySide6.QtCore import QTimer
 
-    from app import paths
     from app.db import crypto
-    from app.db.backup import daily_backup
+    from app.db.backup import backup_folder, daily_backup
 
     def run() -> None:
         # An encrypted database's backups are encrypted with its key (app/db/crypto.py).
-        app_ctx.runner.run(lambda ops: daily_backup(app_ctx.db_path, paths.data_dir() / "backups",
+        app_ctx.runner.run(lambda ops: daily_backup(app_ctx.db_path, backup_folder(app_ctx.db_path),
                                                     keep=DAILY_BACKUPS_KEPT,
                                                     key=crypto.engine_key(ops.engine)),
                            label="每日自动备份", undoable=False,
-                           on_failure=lambda e: logging.getLogger(__name__).warning("daily backup failed: %s", e))
+                           on_success=lambda _made: daily_backup_succeeded(app_ctx),
+                           on_failure=lambda e: daily_backup_failed(app_ctx, e))
 
     QTimer.singleShot(DAILY_BACKUP_DELAY_MS, run)
+
+
+def daily_backup_succeeded(app_ctx) -> None:
+    if app_ctx.settings.backup_failure_shown:
+        app_ctx.settings.backup_failure_shown = False  # the next failure gets its dialog again
+        app_ctx.settings.sync()
+
+
+def daily_backup_failed(app_ctx, exc: BaseException) -> None:
+    """The status bar every time; a dialog (through the interaction layer) the first time."""
+    from PySide6.QtCore import QCoreApplication
+
+    from app.db.backup import backup_folder
+    from app.ui import errors
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("DailyBackup", text)
+
+    log.warning("daily backup failed: %r", exc)
+    reason = errors.describe(exc)
+    app_ctx.runner.message.emit(tr("每日自动备份失败：{0}").format(reason))
+    if app_ctx.settings.backup_failure_shown:
+        return
+    app_ctx.settings.backup_failure_shown = True
+    app_ctx.settings.sync()
+    app_ctx.interaction.error(
+        tr("每日自动备份失败"),
+        tr("今天的自动备份没有成功。数据库本身没有受影响，但最近的备份可能已不是最新的。\n\n"
+           "原因：{0}\n备份文件夹：{1}\n\n请检查磁盘空间和文件夹权限，或用“文件 › 备份数据库”另存一份到 U 盘。"
+           "问题解决之前，每次失败都会在窗口底部的状态栏提示。").format(reason, backup_folder(app_ctx.db_path)))
 
 
 def wait_until(predicate, timeout: float = 60.0) -> bool:

@@ -66,6 +66,8 @@ class Settings:
     sort_column = Option("list/sort_column", str, "code")
     sort_descending = Option("list/sort_descending", bool, False)
     recent_files = Option("files/recent", list, [])
+    # the daily backup failed and the user was told in a dialog (again only after a success)
+    backup_failure_shown = Option("backup/failure_shown", bool, False)
 
     def __init__(self, path: Path | None = None):
         self.path = Path(path) if path else paths.config_dir() / "kace.ini"
