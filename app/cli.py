@@ -134,6 +134,7 @@ def _open(args) -> "OpContext":  # noqa: F821 - imported lazily to keep `kace --
     from app.ops.context import OpContext
 
     path = paths.db_path(args.db)
+    _warn_about_location(path)
     if not crypto.is_encrypted(path):
         return OpContext(open_sqlite(path), user=paths.os_user())
     username, password = credentials(args, path)
@@ -146,6 +147,14 @@ def _open(args) -> "OpContext":  # noqa: F821 - imported lazily to keep `kace --
         ctx.engine.dispose()
         raise crypto.WrongPassword(Path(path)) from None
     return ctx
+
+
+def _warn_about_location(path: Path) -> None:
+    from app.db import location
+
+    risk = location.classify(path)
+    if risk is not None:
+        print(f"警告：{risk.message(path)}（已不使用 WAL 方式写入。）", file=sys.stderr)
 
 
 def _print_json(data) -> None:

@@ -31,14 +31,16 @@ def readonly_uri(path: str | Path) -> str:
     return file_uri(path, mode="ro")
 
 
-def _on_sqlite_connect(dbapi_conn, _record) -> None:
+def _on_sqlite_connect(dbapi_conn, _record, journal_mode: str = "WAL") -> None:
     # Let SQLAlchemy issue BEGIN itself (pysqlite's own transaction handling is off) so
     # `with session.begin()` is one real SQLite transaction.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
+    # WAL, except on a network or cloud-synced folder (app/db/location.py), where its shared-memory
+    # index is not safe: there the rollback journal (DELETE) is the least unsafe.
+    cur.execute(f"PRAGMA journal_mode={journal_mode}")
     # FULL: a committed save survives a power cut, not only a crash.
     cur.execute("PRAGMA synchronous=FULL")
     # 128 MB page cache: index pages of the big tables stay in memory on a 100k-household county.
@@ -69,14 +71,15 @@ def _on_sqlite_checkin(dbapi_conn, _record) -> None:
         pass
 
 
-def make_engine(url: str | URL, **kw) -> Engine:
+def make_engine(url: str | URL, *, wal: bool = True, **kw) -> Engine:
     if str(url).startswith("sqlite+pysqlcipher:"):
         # SQLCipher (app/db/crypto.url): pooled as plain SQLite files are (its dialect's default
         # is one connection per thread, which the op runner's worker thread does not need).
         kw.setdefault("poolclass", QueuePool)
     engine = create_engine(url, **kw)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "connect", _on_sqlite_connect if wal else
+                     lambda conn, record: _on_sqlite_connect(conn, record, "DELETE"))
         event.listen(engine, "begin", _on_sqlite_begin)
         event.listen(engine, "checkin", _on_sqlite_checkin)
     return engine

@@ -182,7 +182,12 @@ def open_sqlite(path: str | Path, *, create: bool = True, key: bytes | None = No
                 crypto.copy_keys(path, backup)
         except (*crypto.ERRORS, OSError) as e:
             raise DatabaseRefused(f"升级前无法备份数据库：{e}", str(e)) from e
-    engine = make_engine(crypto.url(path, key))
+    from app.db import location
+
+    risk = location.classify(path)
+    if risk is not None:
+        log.warning("database in a %s folder (%s): opened without WAL: %s", risk.kind, risk.what, path)
+    engine = make_engine(crypto.url(path, key), wal=risk is None)
     try:
         if state.revision != head:
             upgrade_engine(engine)

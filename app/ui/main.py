@@ -121,6 +121,8 @@ def run_gui(args) -> int:
             interaction.error("无法打开数据库", e.message)
         return EXIT_DB
     install_excepthook(interaction.error)
+    if not shot:
+        warn_about_location(path, interaction)
     if not shot and not encrypted:
         from app.ui.login import log_in
 
@@ -141,6 +143,23 @@ def run_gui(args) -> int:
     code = app.exec()
     app_ctx.close()
     return code
+
+
+def warn_about_location(path: Path, interaction) -> bool:
+    """A database already on a network share or in a cloud-synced folder: a strong warning (it
+    was opened without WAL, app/db/location.py). True when warned."""
+    from PySide6.QtCore import QCoreApplication
+
+    from app.db import location
+
+    risk = location.classify(path)
+    if risk is None:
+        return False
+    interaction.error(QCoreApplication.translate("Start", "数据库位置不安全"),
+                      risk.message(path) + QCoreApplication.translate(
+                          "Start", "\n\n在移走之前，卡册已改用较慢但较安全的方式写入（不使用 WAL）。"
+                                   "移动方法：关闭卡册，把数据库文件移到本机磁盘，再打开卡册并用“文件 › 打开数据库”选择它。"))
+    return True
 
 
 def _open_encrypted(path: Path, interaction, username: str | None, shot):

@@ -316,3 +316,25 @@ def test_the_command_line_uses_the_database_the_wizard_put_in_a_chosen_folder(qt
         ops.engine.dispose()
     assert not paths.default_db_path().exists()  # no second, empty database at the default place
     assert main(["stats", "--json"]) == 0 and '"households": 10' in capsys.readouterr().out
+
+
+def test_a_cloud_synced_or_network_folder_is_refused(wizard, interaction, tmp_path):
+    page = wizard.location_page
+    for place, shown in ((tmp_path / "OneDrive - 扶贫办" / "kace.db", "OneDrive"),
+                         (tmp_path / "我的坚果云" / "卡册" / "kace.db", "坚果云")):
+        page.path.setText(str(place))
+        wizard.next()
+        assert wizard.currentId() == W.LOCATION and shown in page.message.text()
+        assert "本机磁盘" in page.message.text() and not place.parent.exists()
+    page.path.setText(str(tmp_path / "扶贫 资料" / "1#楼" / "kace.db"))
+    wizard.next()
+    assert wizard.currentId() == W.MODE
+
+
+def test_the_program_warns_about_a_database_already_in_a_synced_folder(tmp_path, interaction):
+    from app.ui.main import warn_about_location
+
+    assert warn_about_location(tmp_path / "Dropbox" / "kace.db", interaction)
+    (kind, title, text), = interaction.calls
+    assert kind == "error" and title == "数据库位置不安全" and "Dropbox" in text and "WAL" in text
+    assert not warn_about_location(tmp_path / "扶贫 资料" / "kace.db", interaction)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
+from app.db import location
 from app.db.migrate import DatabaseRefused, inspect_file, open_sqlite
 from app.domain import roles
 from app.domain.errors import DomainError
@@ -97,7 +98,7 @@ class LocationPage(QWizardPage):
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addWidget(_hint(self.tr(
-            "提示：程序每天自动在数据文件夹的 backups 中保留最近 7 天的备份；"
+            "提示：程序每天自动在数据库所在文件夹的 backups 中保留最近 7 天的备份；"
             "也可以随时用“文件 › 备份数据库”另存一份到 U 盘。")))
         self.path.textChanged.connect(self._changed)
         self._changed()
@@ -131,6 +132,10 @@ class LocationPage(QWizardPage):
 
     def validatePage(self) -> bool:
         path = self.db_path()
+        risk = location.classify(path)
+        if risk is not None:  # a network share or a cloud-synced folder corrupts SQLite
+            self.message.setText(risk.message(path))
+            return False
         if path.exists():
             try:
                 state = inspect_file(path)
