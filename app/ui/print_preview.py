@@ -4,21 +4,29 @@ and 另存为 PDF….
 Pages are rasterised with pypdfium2 (QtPdf is not part of PySide6-Essentials). The view is virtual: it
 knows every page's size (read from the PDF without loading the page) and paints only the pages in view,
 rendering each once per zoom and keeping a bounded number, so a village's 1,400-page batch of handbooks
-opens as fast as one card (a widget per page would not do: Qt layouts stop at 524,287 pixels). Printing
-renders each page again at the printer's resolution (capped at PRINT_DPI_MAX) and draws it 1:1 on the
-sheet: the PDF carries its own margins.
+opens as fast as one card (a widget per page would not do: Qt layouts stop at 524,287 pixels).
+
+Printing (issue 14): vector printing would need pdfium to draw into the printer's device context
+(FPDF_RenderPage with a Windows HDC), which QPrinter does not expose to Python, and QtPdf is not in
+PySide6-Essentials. So each page is rendered at the printer's resolution (capped at PRINT_DPI_MAX)
+in 8-bit grayscale (a third of the RGB bytes; the cards are black on white) and drawn 1:1 on the
+sheet (the PDF carries its own margins), one page at a time on a worker thread (QPainter may paint
+on a QPrinter outside the GUI thread), with a progress dialog and 取消. Only one page's bitmap is
+alive at a time. pdfium is not thread-safe: every call goes through PDFIUM_LOCK.
 """
 
 from __future__ import annotations
 
 import bisect
+import logging
 import shutil
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QObject, QRect, Qt, QThread, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -32,7 +40,6 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
-    QApplication,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -53,21 +60,113 @@ PRINT_DPI_MAX = 300
 KEEP_RENDERED = 12  # rendered pages kept (the view shows a few; scrolling back should not re-render)
 GAP = 12  # around and between pages
 BACKGROUND = QColor(109, 109, 109)
+PDFIUM_LOCK = threading.RLock()  # pdfium is not thread-safe: one call at a time, whichever thread
+log = logging.getLogger("kace.ui")
 
 
-def render_page(doc: pdfium.PdfDocument, index: int, scale: float) -> QImage:
-    """Page `index` as a QImage at `scale` pixels per PDF point (white background)."""
-    page = doc[index]
-    try:
-        bitmap = page.render(scale=scale, rev_byteorder=True, prefer_bgrx=True)
+def render_page(doc: pdfium.PdfDocument, index: int, scale: float, *, grayscale: bool = False) -> QImage:
+    """Page `index` as a QImage at `scale` pixels per PDF point (white background); `grayscale`:
+    one byte a pixel (Format_Grayscale8), rendered in pdfium's print mode."""
+    with PDFIUM_LOCK:
+        page = doc[index]
         try:
-            image = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
-                           QImage.Format.Format_RGBX8888)
-            return image.copy()  # own the pixels: the bitmap's buffer is freed below
+            if grayscale:
+                bitmap = page.render(scale=scale, grayscale=True, optimize_mode="print")
+                fmt = QImage.Format.Format_Grayscale8
+            else:
+                bitmap = page.render(scale=scale, rev_byteorder=True, prefer_bgrx=True)
+                fmt = QImage.Format.Format_RGBX8888
+            try:
+                image = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride, fmt)
+                return image.copy()  # own the pixels: the bitmap's buffer is freed below
+            finally:
+                bitmap.close()
         finally:
-            bitmap.close()
-    finally:
-        page.close()
+            page.close()
+
+
+def draw_fitted(painter: QPainter, image: QImage) -> None:
+    """The page image centred on the sheet, scaled to fit (1:1 when the sizes match)."""
+    area = painter.viewport()
+    fitted = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    target = QRect(area.x() + (area.width() - fitted.width()) // 2,
+                   area.y() + (area.height() - fitted.height()) // 2, fitted.width(), fitted.height())
+    painter.drawImage(target, image)
+
+
+class PrintJob(QObject):
+    """Prints pages `first`..`last` (1-based) of a PDF on `printer` on its own thread: render one
+    page, draw it, next. `progress(done)` after each page; `finished(ok, error)` at the end (ok
+    False: cancelled or failed; `error` says why when it failed)."""
+
+    progress = Signal(int)
+    finished = Signal(bool, str)
+
+    def __init__(self, pdf_path: Path, printer: QPrinter, first: int, last: int, dpi: int):
+        super().__init__()
+        self.pdf_path, self.printer, self.first, self.last, self.dpi = pdf_path, printer, first, last, dpi
+        self.cancel_event = threading.Event()
+        self.ok: bool | None = None
+        self.error = ""
+        self.thread = QThread()
+        self.thread.setObjectName("kace-print")
+        self.moveToThread(self.thread)
+        self.thread.started.connect(self._run)
+        self.finished.connect(self.thread.quit)
+
+    @property
+    def pages(self) -> int:
+        return self.last - self.first + 1
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def wait(self, timeout_ms: int = 600_000) -> bool:
+        """Block (processing events, so the progress dialog lives) until the job ends; its result."""
+        deadline = QDeadlineTimer(timeout_ms)
+        while not self.thread.wait(20) and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        QCoreApplication.processEvents()  # deliver its last signals (progress, finished)
+        return bool(self.ok)
+
+    def _run(self) -> None:
+        ok, error = False, ""
+        try:
+            ok, error = self._print()
+        except Exception as e:  # noqa: BLE001 - reported to the user, never lost on a thread
+            log.exception("printing failed")
+            error = str(e)
+        self.ok, self.error = ok, error
+        self.finished.emit(ok, error)
+
+    def _print(self) -> tuple[bool, str]:
+        with PDFIUM_LOCK:
+            doc = pdfium.PdfDocument(str(self.pdf_path))
+        # Grayscale to the driver too: Windows spools and prints the pages as one channel (Qt's own
+        # PDF engine writes DeviceGray instead of an RGB JPEG).
+        self.printer.setColorMode(QPrinter.ColorMode.GrayScale)
+        painter = QPainter()
+        try:
+            if not painter.begin(self.printer):
+                return False, "无法开始打印，请检查打印机。"
+            try:
+                for n, index in enumerate(range(self.first - 1, self.last)):
+                    if self.cancel_event.is_set():
+                        self.printer.abort()
+                        return False, ""
+                    if n:
+                        self.printer.newPage()
+                    draw_fitted(painter, render_page(doc, index, self.dpi / 72, grayscale=True))
+                    self.progress.emit(n + 1)
+            finally:
+                painter.end()
+        finally:
+            with PDFIUM_LOCK:
+                doc.close()
+        return True, ""
 
 
 class PageView(QAbstractScrollArea):
@@ -232,7 +331,10 @@ class PrintPreviewDialog(QDialog):
         self.pdf_path = Path(pdf_path)
         self.interaction = interaction
         self._temp_dir = Path(temp_dir) if temp_dir else None
-        self.doc = pdfium.PdfDocument(str(self.pdf_path))
+        self.print_jobs: list[PrintJob] = []
+        self.print_progress: QProgressDialog | None = None
+        with PDFIUM_LOCK:
+            self.doc = pdfium.PdfDocument(str(self.pdf_path))
         self.page_count = len(self.doc)
         self._fit_width = True
         self.setWindowTitle(self.tr("打印预览 — {0}").format(title or self.pdf_path.name))
@@ -376,44 +478,55 @@ class PrintPreviewDialog(QDialog):
         dialog.setMinMax(1, self.page_count)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        return self.print_to(printer)
+        self.start_print(printer)  # in the background: progress and 取消, the preview stays live
+        return True
+
+    def start_print(self, printer: QPrinter) -> PrintJob:
+        """Print every page (or the printer's from–to range) in the background: a PrintJob on its
+        own thread, a progress dialog with 取消 (for more than a few pages), the UI stays live."""
+        first, last = max(1, printer.fromPage() or 1), min(self.page_count, printer.toPage() or self.page_count)
+        job = PrintJob(self.pdf_path, printer, first, last, min(printer.resolution(), PRINT_DPI_MAX))
+        progress = None
+        if job.pages > 1:
+            progress = QProgressDialog(self.tr("正在打印，共 {0} 页…").format(job.pages), self.tr("取消"),
+                                       0, job.pages, self)
+            progress.setObjectName("printProgress")
+            progress.setWindowTitle(self.tr("打印"))
+            progress.setWindowModality(Qt.WindowModality.WindowModal)
+            progress.setMinimumDuration(300)
+            progress.setAutoClose(False)
+            progress.setAutoReset(False)
+            # straight to the flag: a slot of the job would wait for its busy thread's event loop
+            progress.canceled.connect(job.cancel_event.set)
+        self.print_progress = progress
+        # Bound methods of this dialog: Qt queues the job's signals to the UI thread (a lambda
+        # would run on the job's thread and touch widgets from there).
+        job.progress.connect(self._print_progressed)
+        job.finished.connect(self._print_ended)
+        self.print_jobs.append(job)  # kept alive until its thread has ended
+        job.start()
+        return job
+
+    def _print_progressed(self, done: int) -> None:
+        progress, job = self.print_progress, self.print_jobs[-1] if self.print_jobs else None
+        if progress is not None and job is not None:
+            progress.setValue(done)
+            progress.setLabelText(self.tr("正在打印第 {0} 页，共 {1} 页…").format(min(done + 1, job.pages), job.pages))
+
+    def _print_ended(self, ok: bool, error: str) -> None:
+        if self.print_progress is not None:
+            self.print_progress.close()
+            self.print_progress = None
+        for job in [j for j in self.print_jobs if j.ok is not None]:
+            job.thread.wait()  # it only has to return from its last slot
+            self.print_jobs.remove(job)
+        if error and self.interaction is not None:
+            self.interaction.error(self.tr("打印失败"), error)
 
     def print_to(self, printer: QPrinter) -> bool:
-        """Draw every page (or the printer's from–to range) rendered at the printer's resolution.
-        Returns False if it could not start or was cancelled half-way."""
-        first, last = max(1, printer.fromPage() or 1), min(self.page_count, printer.toPage() or self.page_count)
-        dpi = min(printer.resolution(), PRINT_DPI_MAX)
-        progress = None
-        if last - first >= 4:
-            progress = QProgressDialog(self.tr("正在打印…"), self.tr("取消"), 0, last - first + 1, self)
-            progress.setWindowModality(Qt.WindowModality.WindowModal)
-            progress.setMinimumDuration(500)
-        painter = QPainter()
-        if not painter.begin(printer):
-            if self.interaction is not None:
-                self.interaction.error(self.tr("打印失败"), self.tr("无法开始打印，请检查打印机。"))
-            return False
-        try:
-            for n, index in enumerate(range(first - 1, last)):
-                if progress is not None:
-                    progress.setValue(n)
-                    QApplication.processEvents()
-                    if progress.wasCanceled():
-                        printer.abort()
-                        return False
-                if n:
-                    printer.newPage()
-                image = render_page(self.doc, index, dpi / 72)
-                area = painter.viewport()
-                fitted = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-                target = QRect(area.x() + (area.width() - fitted.width()) // 2,
-                               area.y() + (area.height() - fitted.height()) // 2, fitted.width(), fitted.height())
-                painter.drawImage(target, image)
-        finally:
-            painter.end()
-            if progress is not None:
-                progress.close()
-        return True
+        """start_print, then wait for the end (events keep flowing). False if it could not start,
+        failed or was cancelled half-way."""
+        return self.start_print(printer).wait()
 
     def save_as(self) -> Path | None:
         """Copy the PDF where the user says (written beside it first, then renamed)."""
@@ -456,11 +569,16 @@ class PrintPreviewDialog(QDialog):
         super().closeEvent(event)
 
     def release(self) -> None:
-        """Close the document and remove the temporary PDF (once)."""
+        """Close the document and remove the temporary PDF (once). A print still running is
+        cancelled and waited for: it reads the temporary PDF."""
+        for job in list(self.print_jobs):
+            job.cancel()
+            job.wait()
         if self.doc is not None:
             self.view.cache.clear()
             self.view.doc = None
-            self.doc.close()
+            with PDFIUM_LOCK:
+                self.doc.close()
             self.doc = None
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)

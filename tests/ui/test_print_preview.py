@@ -112,6 +112,75 @@ def test_print_draws_every_page_at_printer_resolution(qtbot, register_pdf, tmp_p
     dialog.close()
 
 
+def _pdf_printer(dialog, out: Path, dpi: int) -> QPrinter:
+    printer = dialog.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    printer.setResolution(dpi)
+    return printer
+
+
+def test_print_runs_on_a_worker_thread_page_by_page_in_grayscale(qtbot, register_pdf, tmp_path, monkeypatch):
+    """Issue 14, defect 5: one grayscale (8-bit) page at a time, off the UI thread, with progress."""
+    import threading
+
+    from pypdf import PdfReader
+
+    from app.ui import print_preview
+
+    dialog = make_dialog(qtbot, register_pdf)
+    seen = {"threads": set(), "formats": set(), "done": []}
+    real = print_preview.render_page
+
+    def spy(doc, index, scale, **kw):
+        image = real(doc, index, scale, **kw)
+        if kw.get("grayscale"):  # the printer's pages (the view renders the screen's in colour)
+            seen["threads"].add(threading.current_thread().name)
+            seen["formats"].add(image.format())
+        return image
+
+    monkeypatch.setattr(print_preview, "render_page", spy)
+    job = dialog.start_print(_pdf_printer(dialog, tmp_path / "printed.pdf", 150))
+    job.progress.connect(seen["done"].append)
+    assert dialog.print_progress is not None  # 4 pages: a progress dialog with 取消
+    assert job.wait()
+    assert seen["done"][-1] == dialog.page_count
+    assert seen["threads"] and threading.current_thread().name not in seen["threads"]
+    assert seen["formats"] == {print_preview.QImage.Format.Format_Grayscale8}
+    reader = PdfReader(tmp_path / "printed.pdf")
+    assert len(reader.pages) == dialog.page_count
+    images = [o.get_object() for o in reader.pages[0]["/Resources"]["/XObject"].values()]
+    assert images and all(i["/ColorSpace"] == "/DeviceGray" and i["/BitsPerComponent"] == 8 for i in images)
+    assert int(images[0]["/Width"]) == pytest.approx(842 * 150 / 72, abs=2)  # the printer's resolution
+    dialog.close()
+
+
+def test_print_can_be_cancelled_half_way(qtbot, register_pdf, tmp_path, monkeypatch):
+    import threading
+
+    from app.ui import print_preview
+
+    go, real, rendered = threading.Event(), print_preview.render_page, []
+
+    def first_page_waits(doc, index, scale, **kw):  # the job is busy with page 1 while the user cancels
+        if kw.get("grayscale"):
+            rendered.append(index)
+            go.wait(30)
+        return real(doc, index, scale, **kw)
+
+    monkeypatch.setattr(print_preview, "render_page", first_page_waits)
+    dialog = make_dialog(qtbot, register_pdf)
+    job = dialog.start_print(_pdf_printer(dialog, tmp_path / "printed.pdf", 72))
+    from PySide6.QtWidgets import QPushButton
+
+    dialog.print_progress.findChild(QPushButton).click()  # 取消 in the progress dialog
+    go.set()
+    assert job.wait() is False
+    assert rendered in ([], [0])  # no page after the cancel (the job may not have begun page 1)
+    assert dialog.print_progress is None and not dialog.print_jobs
+    dialog.close()
+
+
 def test_save_as_copies_and_closing_removes_the_temporary_pdf(qtbot, register_pdf, tmp_path):
     target = tmp_path / "saved"
     dialog = make_dialog(qtbot, register_pdf, interaction=FakeInteraction(target),
