@@ -44,7 +44,7 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = ChineseArgumentParser(prog="kace", description="卡册：建档立卡贫困户户卡与村册管理")
+    parser = ChineseArgumentParser(prog=paths.cli_name(), description="卡册：建档立卡贫困户户卡与村册管理")
     parser.add_argument("--version", action="version", version=f"卡册 {paths.version()}")
     sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
 
@@ -96,13 +96,24 @@ def open_context(args):
     return _open(args)
 
 
+def has_console() -> bool:
+    """A terminal to ask in: not when started without a console (`kace.exe`, the windowed program
+    on Windows, or a scheduled task), where sys.stdin is None."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def no_console(what: str) -> str:
+    return (f"没有可以输入{what}的控制台窗口。请在“命令提示符”或开始菜单的“卡册命令行”中运行 "
+            f"{paths.cli_name()}，或把密码放在环境变量 KACE_PASSWORD 中。")
+
+
 def credentials(args, path: Path) -> tuple[str, str]:
     """User name (--user, or asked) and password (KACE_PASSWORD, or asked without echo)."""
     import getpass
 
     from app.db.migrate import DatabaseRefused
 
-    interactive = sys.stdin.isatty()
+    interactive = has_console()
     username = getattr(args, "user", None)
     password = os.environ.get("KACE_PASSWORD")
     if not username and interactive:
@@ -112,7 +123,8 @@ def credentials(args, path: Path) -> tuple[str, str]:
     if not username or password is None:
         from app.db import crypto
 
-        raise DatabaseRefused(crypto.locked_message(Path(path)), "no credentials")
+        extra = "" if sys.stdin is not None else no_console("用户名和密码")
+        raise DatabaseRefused(crypto.locked_message(Path(path)) + extra, "no credentials")
     return username, password
 
 
@@ -260,7 +272,7 @@ def _encrypt(args, path: Path) -> int:
     ctx = _open(args)
     try:
         if users.count_users(ctx) == 0:
-            raise UsageError("加密前请先添加管理员账户：kace user add 用户名 --role 管理员")
+            raise UsageError(f"加密前请先添加管理员账户：{paths.cli_name()} user add 用户名 --role 管理员")
         username, password = credentials(args, path)
         me = users.authenticate(ctx, username, password)
         roles.require_admin(me.role)
@@ -276,7 +288,7 @@ def _encrypt(args, path: Path) -> int:
           file=sys.stderr)
     if others:
         print(f"以下用户需要管理员重设密码后才能登录：{'、'.join(others)}"
-              "（kace user passwd 用户名 --db ... --user 管理员）", file=sys.stderr)
+              f"（{paths.cli_name()} user passwd 用户名 --db ... --user 管理员）", file=sys.stderr)
     print("注意：以前的备份仍是未加密的，请妥善保管或删除" +
           ("：\n  " + "\n  ".join(map(str, report.plain_backups)) if report.plain_backups else "。"),
           file=sys.stderr)

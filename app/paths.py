@@ -96,7 +96,7 @@ def _own_main_log(folder: Path) -> bool:
     except OSError:
         return False
     try:
-        if sys.platform == "win32":
+        if os.name == "nt":
             import msvcrt
 
             f.seek(0)

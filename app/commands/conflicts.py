@@ -17,6 +17,8 @@ import sys
 from datetime import UTC
 from pathlib import Path
 
+from app import paths
+
 NAME = "conflicts"
 HELP = "同步冲突：列出待处理项，或处理其中一项"
 ACTIONS = ("keep-deleted", "restore", "delete-member", "dismiss")
@@ -148,10 +150,10 @@ def _print_table(items, names: dict[str, str], county: bool) -> None:
                       label, values)
     console.print(table)
     if county:
-        console.print("这些冲突请在负责该村的笔记本上处理（数据 › 冲突处理，或 kace conflicts resolve），"
+        console.print(f"这些冲突请在负责该村的笔记本上处理（数据 › 冲突处理，或 {paths.cli_name()} conflicts resolve），"
                       "处理结果同步到县里后，这里的该项自动关闭。")
         return
-    console.print("处理一项：kace conflicts resolve --db 数据库 编号（可只写开头） 以及")
+    console.print(f"处理一项：{paths.cli_name()} conflicts resolve --db 数据库 编号（可只写开头） 以及")
     for kind in dict.fromkeys(i.kind for i in items):
         console.print(f"  {KIND_NAMES.get(kind, kind)}：{KIND_HINTS.get(kind, '')}")
 
@@ -173,7 +175,7 @@ def _resolve(ctx, args) -> int:
         items = review.items(s)
     it = find_item(items, args.item_id)
     if it is None:
-        raise UsageError(f"没有这个待处理项：{args.item_id}（可能已经处理过；用 kace conflicts 查看当前的列表）")
+        raise UsageError(f"没有这个待处理项：{args.item_id}（可能已经处理过；用 {paths.cli_name()} conflicts 查看当前的列表）")
     choose = args.choose
     if choose is not None:
         match = [c for c in it.candidates if c.change_id.startswith(choose)]

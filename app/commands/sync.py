@@ -15,6 +15,7 @@ import argparse
 import sys
 import time
 
+from app import paths
 from app.cli import UsageError, db_arg, open_context
 
 NAME = "sync"
@@ -104,7 +105,7 @@ def run(args) -> int:
         if not server:
             raise UsageError("请用 --server 指定县服务器地址（第一次同步时还要用 --enrol 登记码 登记本机）")
         if not args.enrol and not me.device_key:
-            raise UsageError("本机尚未登记：请用 --enrol 登记码（县里用 kace server enrol 发放）登记本机")
+            raise UsageError(f"本机尚未登记：请用 --enrol 登记码（县里用 {paths.cli_name()} server enrol 发放）登记本机")
         transport = HttpTransport(server, None if args.enrol else me.device_key, timeout=args.timeout)
         client = None
         with _Progress() as progress:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import getpass
 import sys
 
-from app.cli import UsageError, db_arg, open_context
+from app import paths
+from app.cli import UsageError, db_arg, has_console, no_console, open_context
 
 NAME = "user"
 HELP = "管理本机用户（添加、列出、改密码、停用）"
@@ -33,7 +34,9 @@ def add_arguments(parser) -> None:
 
 
 def _password(args) -> str:
-    if args.password_stdin or not sys.stdin.isatty():
+    if sys.stdin is None:  # started without a console (kace.exe on Windows, a scheduled task)
+        raise UsageError(no_console("新密码"))
+    if args.password_stdin or not has_console():
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass(f"{args.username} 的新密码：")
     if getpass.getpass("再输入一次：") != first:
@@ -62,6 +65,6 @@ def run(args) -> int:
         users.set_disabled(ctx, args.username, not args.enable)
         print(f"已{'启用' if args.enable else '停用'}用户 {args.username}", file=sys.stderr)
         if args.enable and crypto.engine_key(ctx.engine) is not None:
-            print(f"数据库已加密：请为 {args.username} 重设密码后再登录（kace user passwd {args.username}）",
+            print(f"数据库已加密：请为 {args.username} 重设密码后再登录（{paths.cli_name()} user passwd {args.username}）",
                   file=sys.stderr)
     return 0

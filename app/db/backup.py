@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app import fileops
+from app import fileops, paths
 from app.db import crypto
 from app.db.base import new_id
 from app.db.migrate import DatabaseRefused, backup_sqlite, inspect_file
@@ -95,7 +95,7 @@ def restore(db: Path, source: Path, key: bytes | None = None) -> Path:
     source_key = key if crypto.is_encrypted(source) else None
     if source_key is not None and live_key is None:
         raise DatabaseRefused("备份文件已加密，而当前数据库没有加密：不能把加密的备份恢复成未加密的数据库。"
-                              "请先用 kace db encrypt 加密当前数据库。")
+                              f"请先用 {paths.cli_name()} db encrypt 加密当前数据库。")
     _verify(source, source_key)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     staged = db.with_name(db.name + ".restoring")

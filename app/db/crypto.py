@@ -33,7 +33,7 @@ from pathlib import Path
 from argon2.low_level import Type, hash_secret_raw
 from sqlalchemy.engine import URL, Engine
 
-from app import fileops
+from app import fileops, paths
 from app.db.engine import readonly_uri, sqlite_url
 from app.db.migrate import SQLITE_MAGIC, DatabaseRefused
 from app.domain.errors import DomainError
@@ -64,7 +64,7 @@ class WrongPassword(DatabaseRefused):
     def __init__(self, path: Path):
         super().__init__(
             "用户名或密码不正确，无法打开加密的数据库。"
-            "（数据库加密后还没有重设过密码的用户，请管理员先为其重设密码：kace user passwd 用户名）",
+            f"（数据库加密后还没有重设过密码的用户，请管理员先为其重设密码：{paths.cli_name()} user passwd 用户名）",
             f"wrong user or password for {path}")
 
 

@@ -96,7 +96,7 @@ def _existing(path: Path) -> Path:
 
 
 def _system_drive_type(path: Path) -> int | None:
-    if sys.platform != "win32":
+    if os.name != "nt":
         return None
     import ctypes
 

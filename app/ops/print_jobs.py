@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app import printing
+from app import paths, printing
 from app.db.models import (
     Assignment,
     Conditions,
@@ -159,7 +159,7 @@ def _village(session: Session, code: str) -> Any:
         .where((R.c.code == code) | (R.c.id == code), R.c.level == "village", R.c.deleted.is_(False))
     ).first()
     if row is None:
-        raise NotFound("村", f"村不存在：{code}（可用 kace villages 查看各村区划代码）")
+        raise NotFound("村", f"村不存在：{code}（可用 {paths.cli_name()} villages 查看各村区划代码）")
     return row
 
 

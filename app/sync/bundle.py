@@ -269,8 +269,8 @@ def verify(bundle: Bundle, key: str | None) -> None:
 
 
 WRONG_KIND = {
-    "laptop": "这是县里导出的回传包，应在笔记本上导入（kace bundle import --db …），不能导入到县服务器。",
-    "return": "这是笔记本导出的变更包，应在县服务器上导入（kace bundle import --db-url …），不能导入到笔记本。",
+    "laptop": f"这是县里导出的回传包，应在笔记本上导入（{paths.cli_name()} bundle import --db …），不能导入到县服务器。",
+    "return": f"这是笔记本导出的变更包，应在县服务器上导入（{paths.cli_name()} bundle import --db-url …），不能导入到笔记本。",
 }
 
 
@@ -297,7 +297,7 @@ def export_laptop(sessions: sessionmaker[Session], out: str | Path) -> ExportRep
     with sessions.begin() as s:
         me = replica.state(s)
         if not me.device_key or not me.device_name:
-            raise BundleRefused("本机尚未在县服务器登记，无法导出变更包。请先在乡镇或县里联网登记本机（kace sync --enrol）。")
+            raise BundleRefused(f"本机尚未在县服务器登记，无法导出变更包。请先在乡镇或县里联网登记本机（{paths.cli_name()} sync --enrol）。")
         changes, through = replica.outbox(s, 2**62)
         first = s.execute(select(CH.c.log_seq).where(CH.c.acked.is_(False))
                           .order_by(CH.c.log_seq).limit(1)).scalar()

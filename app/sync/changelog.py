@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from app import paths
 from app.db import derived
 from app.db.base import new_id
 from app.db.models import SYNCED_TABLES, Change, FieldHead, Replica
@@ -68,7 +69,7 @@ class ChangeWriter:
         self.dirty_households: set[str] = set()
         state = session.execute(select(REPLICA)).mappings().first()
         if state is None:
-            raise ChangeLogError("数据库没有副本标识（replica），请先运行 kace db upgrade")
+            raise ChangeLogError(f"数据库没有副本标识（replica），请先运行 {paths.cli_name()} db upgrade")
         self.replica_id = state["replica_id"]
         self.incarnation_id = state["incarnation_id"]
         self._seq = state["last_seq"]
