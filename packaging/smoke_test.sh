@@ -90,8 +90,25 @@ if printf 'smoke-Passw0rd\n' >"$WORK/pw" && timeout "$STEP_TIMEOUT" "$KACE" user
 else
     fail "user add: $(tail -3 "$WORK/user_add.err")"
 fi
-if run backup 0 "$KACE" backup --db "$DB" --out "$WORK/backup.db"; then
-    [ -s "$WORK/backup.db" ] && pass "backup: $(du -h "$WORK/backup.db" | cut -f1)" || fail "backup: no file"
+# 6b. backup to and restore from an office-style folder (space, `#`, `%`, Chinese): a user added
+#     after the backup is gone after the restore; the replaced file is kept aside.
+OFFICE="$WORK/扶贫 资料/1#楼 100%"
+mkdir -p "$OFFICE"
+if run backup 0 "$KACE" backup --db "$DB" --out "$OFFICE/备份.db"; then
+    [ -s "$OFFICE/备份.db" ] && pass "backup to '${OFFICE#"$WORK"/}': $(du -h "$OFFICE/备份.db" | cut -f1)" \
+        || fail "backup: no file"
+    printf 'later-Passw0rd\n' | "$KACE" user add laterclerk --password-stdin --db "$DB" >/dev/null 2>&1
+    added=$("$KACE" user list --db "$DB" 2>/dev/null | grep -c laterclerk)
+    if run restore 0 "$KACE" restore --db "$DB" "$OFFICE/备份.db"; then
+        after=$("$KACE" user list --db "$DB" 2>/dev/null | grep -c -e laterclerk -e smokeadmin)
+        gone=$("$KACE" user list --db "$DB" 2>/dev/null | grep -c laterclerk)
+        kept=$(ls "$WORK"/smoke.before-restore-*.db 2>/dev/null | wc -l)
+        if [ "$added" = 1 ] && [ "$gone" = 0 ] && [ "$after" = 1 ] && [ "$kept" -ge 1 ]; then
+            pass "restore from '${OFFICE#"$WORK"/}': the user added after the backup is gone, the replaced file kept aside"
+        else
+            fail "restore: user added $added, still there $gone, kept files $kept"
+        fi
+    fi
 fi
 
 # 7. a village register as PDF

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,13 @@ from app.db.migrate import open_sqlite, upgrade_engine  # noqa: E402
 from app.ops.context import OpContext  # noqa: E402
 
 pytest_plugins = ["tests.windows_rules"]
+
+# Tests that kill a process at random moments: they need fork, SIGKILL and process groups, which
+# Windows does not have (TerminateProcess is not a signal, and there is no fork server to reuse).
+posix_processes = pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="needs fork/SIGKILL/process groups (POSIX); the Windows file rules are tested under "
+           "tests/windows_rules.py on every CI run instead")
 
 PG_URL = os.environ.get("KACE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TODAY = date(2026, 11, 27)

@@ -11,7 +11,8 @@
 
     Steps: a venv in .venv (created when missing), `pip install -e .[build]` (the project and its pinned build
     extra: pyinstaller), PyInstaller with packaging\kace.spec (the same spec as on Linux), a short smoke test of the
-    built kace-cli.exe, then ISCC.exe on packaging\windows\kace.iss. See packaging\README.md.
+    built kace-cli.exe (version, help, demo, stats, backup to and restore from a folder named like
+    "扶贫 资料\1#楼 100%", print, screenshot), then ISCC.exe on packaging\windows\kace.iss. See packaging\README.md.
 
 .PARAMETER Python
     The Python 3.11 used to create the venv (default: `py -3.11`, else python.exe on PATH).
@@ -116,6 +117,21 @@ if (-not $SkipSmoke) {
         $stats = (& $Cli stats --json --db $Db) -join "`n" | ConvertFrom-Json
         if ($LASTEXITCODE -ne 0 -or $stats.households -ne 200) { throw "stats --json: $($stats | ConvertTo-Json)" }
         Write-Host "PASS  demo + stats --json: $($stats.households) households, $($stats.members) members"
+        # Backup to and restore from an office-style folder (space, #, %, Chinese) on Windows' own file rules:
+        # fsync through a writable handle, the swap of a database file, a folder name SQLite must not misread.
+        $Office = Join-Path $Work "扶贫 资料\1#楼 100%"
+        New-Item -ItemType Directory -Path $Office | Out-Null
+        $Saved = Join-Path $Office "备份.db"
+        & $Cli backup --db $Db --out $Saved
+        if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $Saved)) { throw "backup to $Office failed ($LASTEXITCODE)" }
+        "later-Passw0rd" | & $Cli user add laterclerk --password-stdin --db $Db
+        if ($LASTEXITCODE -ne 0) { throw "user add failed ($LASTEXITCODE)" }
+        & $Cli restore --db $Db $Saved
+        if ($LASTEXITCODE -ne 0) { throw "restore from $Office failed ($LASTEXITCODE)" }
+        $users = (& $Cli user list --db $Db) -join "`n"
+        if ($users -match "laterclerk") { throw "restore: the user added after the backup is still there" }
+        if (-not (Get-ChildItem -LiteralPath $Work -Filter "smoke.before-restore-*.db")) { throw "restore kept no copy" }
+        Write-Host "PASS  backup to and restore from '$Office'"
         $village = ((& $Cli villages --db $Db) | Select-Object -First 1).Split(" ")[0]
         if ($help -match "(?m)^    print ") {
             $pdf = Join-Path $Work "register.pdf"

@@ -3,8 +3,11 @@
 ;   ISCC.exe /DAppVersion=0.1.0 packaging\windows\kace.iss
 ; Optional: /DZhIsl=C:\path\ChineseSimplified.isl when the Inno Setup installation has no Chinese wizard texts.
 ;
-; The user's data lives in the platformdirs user data folder, %LOCALAPPDATA%\kace (kace.db, backups, kace.log,
-; settings). The installer never writes there and the uninstaller KEEPS it: no line below names that folder.
+; The user's data: the settings (kace.ini) and the log live in the platformdirs user data folder, {localappdata}\kace;
+; the database and its daily backups (backups\) live there too unless the first-run wizard put the database in another
+; folder (kace.ini, [files] database=...). The installer never writes there and the uninstaller KEEPS both: no
+; delete entry below names them, and the uninstaller's last message names the folders it left (read at run time with
+; ExpandConstant and kace.ini, never a literal environment variable).
 
 #ifndef AppVersion
   #define AppVersion "0.0.0"
@@ -69,9 +72,11 @@ zh.DesktopIcon=在桌面创建“卡册”快捷方式(&D)
 zh.AdditionalIcons=快捷方式：
 zh.LaunchApp=立即运行卡册
 zh.AppComment=建档立卡户卡与村册管理
-zh.CliShortcut=卡册命令行（管理员维护用）
+zh.CliShortcut=卡册命令行（kace-cli，管理员维护用）
 zh.UninstallShortcut=卸载卡册
-zh.DataKept=卡册已卸载。%n%n您的数据（数据库、备份、日志和设置）没有删除，仍保留在：%n%1%n（即 C:\Users\用户名\AppData\Local\kace）%n%n重新安装卡册后会自动继续使用这些数据。如确定不再需要，请先另行备份，再手动删除该文件夹。
+zh.DataKept=卡册已卸载。%n%n您的数据（数据库、备份、日志和设置）没有删除，仍保留在：%n%1%n%n重新安装卡册后会自动继续使用这些数据。如确定不再需要，请先另行备份，再手动删除。
+zh.DataDatabase=%1（数据库和每日备份）
+zh.DataSettings=%1（设置和日志）
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:DesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
@@ -85,7 +90,9 @@ Source: "{#DistDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs cr
 
 [Icons]
 Name: "{autoprograms}\{#AppName}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Comment: "{cm:AppComment}"
-Name: "{autoprograms}\{#AppName}\{cm:CliShortcut}"; Filename: "{cmd}"; Parameters: "/k {#CliExe} --help"; WorkingDir: "{app}"; IconFilename: "{app}\{#CliExe}"
+; The command-line prompt: kace-cli on its PATH, started in the user's Documents (relative paths such as
+; `kace-cli backup --out 备份.db` must not point into Program Files, which the user cannot write).
+Name: "{autoprograms}\{#AppName}\{cm:CliShortcut}"; Filename: "{cmd}"; Parameters: "/k ""set ""PATH={app};%PATH%"" && {#CliExe} --help"""; WorkingDir: "{userdocs}"; IconFilename: "{app}\{#CliExe}"
 Name: "{autoprograms}\{#AppName}\{cm:UninstallShortcut}"; Filename: "{uninstallexe}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Comment: "{cm:AppComment}"; Tasks: desktopicon
 
@@ -95,12 +102,55 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchApp}"; Flags: nowait postinstall skipifsilent runasoriginaluser
 
 [UninstallDelete]
-; Only the program folder itself (when empty). %LOCALAPPDATA%\kace is deliberately NOT listed: the data stays.
+; Only the program folder itself (when empty). The user data folder is deliberately NOT listed: the data stays.
 Type: dirifempty; Name: "{app}"
 
 [Code]
+// The user data folder of platformdirs (app/paths.py): {localappdata}\kace.
+function KaceDataDir: String;
+begin
+  Result := ExpandConstant('{localappdata}\kace');
+end;
+
+// The database the first-run wizard put elsewhere: kace.ini (QSettings' INI, UTF-8), [files] database=...,
+// quoted when it holds special characters, with backslashes doubled. '' when it is the default one.
+function RememberedDatabase: String;
+var
+  Lines: TArrayOfString;
+  I: Integer;
+  InFiles: Boolean;
+  Line: String;
+begin
+  Result := '';
+  if not LoadStringsFromFile(KaceDataDir + '\kace.ini', Lines) then
+    Exit;
+  InFiles := False;
+  for I := 0 to GetArrayLength(Lines) - 1 do
+  begin
+    Line := Trim(Lines[I]);
+    if (Length(Line) > 0) and (Line[1] = '[') then
+      InFiles := CompareText(Line, '[files]') = 0
+    else if InFiles and (CompareText(Copy(Line, 1, 9), 'database=') = 0) then
+    begin
+      Result := Trim(Copy(Line, 10, Length(Line)));
+      if (Length(Result) >= 2) and (Result[1] = '"') and (Result[Length(Result)] = '"') then
+        Result := Copy(Result, 2, Length(Result) - 2);
+      StringChangeEx(Result, '\\', '\', True);
+    end;
+  end;
+end;
+
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  Where, Database: String;
 begin
   if (CurUninstallStep = usPostUninstall) and (not UninstallSilent) then
-    MsgBox(FmtMessage(CustomMessage('DataKept'), ['%LOCALAPPDATA%\kace']), mbInformation, MB_OK);
+  begin
+    Where := KaceDataDir;
+    Database := RememberedDatabase;
+    if Database <> '' then
+      Where := FmtMessage(CustomMessage('DataDatabase'), [ExtractFileDir(Database)]) + #13#10 +
+               FmtMessage(CustomMessage('DataSettings'), [KaceDataDir]);
+    MsgBox(FmtMessage(CustomMessage('DataKept'), [Where]), mbInformation, MB_OK);
+  end;
 end;

@@ -18,6 +18,9 @@ from app.db.backup import backup
 from app.db.migrate import head_revision, open_sqlite
 from app.ops.context import OpContext
 from app.ops.regions import create_region
+from tests.conftest import posix_processes
+
+pytestmark = posix_processes  # SIGKILL
 
 ROOT = Path(__file__).resolve().parents[2]
 rng = random.Random(20261127)

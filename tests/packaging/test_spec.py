@@ -127,9 +127,35 @@ def test_executables(spec):
     exes = [e for e in spec["executables"]]
     names = [e.kwargs["name"] for e in exes]
     assert names[0] == "kace"
-    if sys.platform.startswith("win"):
+    if sys.platform.startswith("win"):  # the layout of the platform the tests run on
         assert names == ["kace", "kace-cli"] and exes[0].kwargs["console"] is False
+        assert exes[1].kwargs["console"] is True
+    else:
+        assert names == ["kace"] and exes[0].kwargs["console"] is True
     for exe in exes:
         assert ("X utf8", None, "OPTION") in exe.args[2]
         assert exe.kwargs["upx"] is False
     assert spec["coll"].kwargs["name"] == "kace"
+
+
+def test_inno_setup_names_the_real_data_folders():
+    """No literal %LOCALAPPDATA% shown to the user: ExpandConstant, and the database folder the
+    first-run wizard remembered in kace.ini when it is not the default one."""
+    text = (PACKAGING / "windows" / "kace.iss").read_text("utf-8-sig")
+    code = text[text.index("[Code]"):]
+    messages = text[text.index("[CustomMessages]"):text.index("[Tasks]")]
+    assert "%LOCALAPPDATA%" not in code and "%LOCALAPPDATA%" not in messages
+    assert "ExpandConstant('{localappdata}\\kace')" in code
+    assert "kace.ini" in code and "'[files]'" in code and "'database='" in code
+    assert "from app import paths" in (ROOT / "app" / "ui" / "first_run" / "__init__.py").read_text("utf-8")
+    from app import paths
+
+    assert paths.REMEMBERED_DB_KEY == "files/database"  # what the installer reads
+    assert "{userdocs}" in text and "kace-cli" in text  # the 命令行 shortcut: kace-cli on its PATH
+
+
+@pytest.mark.parametrize("script, restore", [("smoke_test.sh", '"$KACE" restore --db'),
+                                             ("windows/build-windows.ps1", "& $Cli restore --db")])
+def test_smoke_tests_back_up_and_restore_in_an_office_folder(script, restore):
+    text = (PACKAGING / script).read_text("utf-8-sig")
+    assert restore in text and "扶贫 资料" in text and "1#楼 100%" in text

@@ -26,10 +26,11 @@ from app.ops.households import add_member, create_household, update_household
 from app.sync import client, replica
 from app.sync.http_transport import HttpTransport
 from app.sync.server import service
+from tests.conftest import posix_processes
 from tests.sync.fleet import TODAY, VILLAGE, seed_regions, state
 from tests.sync.http_fleet import ROOT, PgSchema, ServerProcess
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, posix_processes]
 MIN_KILLS = 50
 H = SYNCED_TABLES["household"]
 CH = Change.__table__
