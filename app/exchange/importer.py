@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import String, select
 
+from app import fileops
 from app.db.base import uuid7
 from app.db.models import Assignment, Conditions, Helper, Household, Member, Region
 from app.domain import codes, fields
@@ -756,7 +757,7 @@ def write_error_copy(table: Table, problems: list[Problem], path: Path | str) ->
             values = [styled(ws, v, fill=ERROR_FILL) for v in values]
             values.append(styled(ws, problem.reason, fill=ERROR_FILL))
         ws.append(values)
-    wb.save(path)
+    fileops.write_via(path, wb.save)  # beside it, then swapped in (retried while WPS holds it)
     return path
 
 

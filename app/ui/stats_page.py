@@ -159,5 +159,17 @@ class StatsPage(QWidget):
 
     def save_picture(self) -> None:
         path = self.app_ctx.interaction.ask_save_path(self.tr("保存统计图"), self.tr("PNG 图片 (*.png)"), "统计图.png")
-        if path is not None:
-            self.picture().save(str(path.with_suffix(".png")), "PNG")
+        if path is None:
+            return
+        from app import fileops
+
+        target = path.with_suffix(".png")
+
+        def write(part):
+            if not self.picture().save(str(part), "PNG"):
+                raise OSError(f"无法写入 {target}")
+
+        try:  # beside it, then swapped in (retried while a picture viewer holds the old file)
+            fileops.write_via(target, write)
+        except (OSError, fileops.FileBusy) as e:
+            self.app_ctx.interaction.error(self.tr("保存失败"), str(e))

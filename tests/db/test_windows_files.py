@@ -22,7 +22,7 @@ from app.db.migrate import DatabaseRefused, open_sqlite
 from app.ops.context import OpContext
 from app.ops.households import create_household
 from app.ops.regions import create_region
-from tests.windows_rules import name_problem
+from tests.windows_rules import WindowsRules, name_problem, rules_apply
 
 OFFICE_FOLDERS = ("扶贫 资料/1#楼", "扶贫 资料/100%", "扶贫 资料/50%25 #2 楼")
 
@@ -52,6 +52,13 @@ def make_db(path: Path, n: int = 1) -> Path:
 
 
 # --- the rules themselves (so that the tests under them mean something) -------------------------
+
+@pytest.mark.skipif(not rules_apply(), reason="the rules are imitated on Linux only")
+def test_the_listed_modules_run_under_the_rules_without_asking():
+    """This module is in WINDOWS_RULES_MODULES: the rules are on though no fixture is requested."""
+    assert isinstance(getattr(os.fsync, "__self__", None), WindowsRules)
+    assert isinstance(getattr(os.replace, "__self__", None), WindowsRules)
+
 
 def test_fsync_needs_a_handle_open_for_writing(windows_rules, tmp_path):
     f = tmp_path / "a.bin"
