@@ -1,11 +1,12 @@
 """The `kace` command (`kace-cli` on Windows, where `kace` is the windowed program). Exit codes: 0
 success, 2 bad arguments or unknown village, 3 a database that cannot be opened safely (missing
-included), 4 a file held open by another program. Messages for people are Chinese on stderr; the log
-file keeps English.
+included), 4 (`sync`) the server cannot be reached, 5 a file held open by another program.
+Messages for people are Chinese on stderr; the log file keeps English.
 
 Every command uses the database the program uses: --db, else the one the first-run wizard
-remembered, else kace.db in the data folder (app.paths.db_path). Only `demo`, `db upgrade` and
-`import` may create it; the others refuse a missing file and name the path they looked for."""
+remembered, else kace.db in the data folder (app.paths.db_path). Only `demo`, `db upgrade`, `import`
+and a new laptop's `sync --enrol` may create it; the others refuse a missing file and name the path
+they looked for."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from app import paths
 
 log = logging.getLogger("kace")
 
-EXIT_OK, EXIT_USAGE, EXIT_DB, EXIT_BUSY = 0, 2, 3, 4
+EXIT_OK, EXIT_USAGE, EXIT_DB, EXIT_BUSY = 0, 2, 3, 5  # 4: `kace sync`, server unreachable
 # The commands that may create the database file (all others refuse a missing one).
 CREATES_DATABASE = {"demo", "import", "db upgrade"}
 
@@ -318,7 +319,8 @@ def resolve_database(args) -> None:
         return  # the program's own start (first-run wizard) or the county server's database
     path = paths.db_path(args.db)
     args.db = path
-    if path.exists() or command_name(args) in CREATES_DATABASE or args.command in CREATES_DATABASE:
+    enrolling = args.command == "sync" and getattr(args, "enrol", None)  # a new laptop: from a snapshot
+    if path.exists() or enrolling or command_name(args) in CREATES_DATABASE or args.command in CREATES_DATABASE:
         return
     from app.db.migrate import DatabaseRefused
 

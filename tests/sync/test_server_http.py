@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from app.cli import main
 from app.db.engine import make_session_factory
 from app.db.migrate import open_sqlite
 from app.db.models import SYNCED_TABLES
@@ -174,6 +175,9 @@ def test_authentication_refusals_and_unreachable_server(county, tmp_path):
     # A used or unknown token, a laptop that is not enrolled, a bad address: exit 2.
     proc = sync(tmp_path / "b.db", "--server", server.url, "--enrol", "not-a-token", expect=2)
     assert "登记码无效" in proc.stderr
+    assert "找不到数据库文件" in sync(tmp_path / "c.db", "--server", server.url, expect=3).stderr  # none made
+    assert not (tmp_path / "c.db").exists()
+    assert main(["db", "upgrade", "--db", str(tmp_path / "c.db")]) == 0
     assert "尚未登记" in sync(tmp_path / "c.db", "--server", server.url, expect=2).stderr
     assert "服务器地址" in sync(a_db, "--server", "ftp://x", expect=2).stderr
     # Nobody listening: exit 4 after the retries, the database intact.

@@ -181,6 +181,26 @@ def test_print_can_be_cancelled_half_way(qtbot, register_pdf, tmp_path, monkeypa
     dialog.close()
 
 
+def test_save_as_over_a_pdf_held_open_in_wps(qtbot, register_pdf, tmp_path, windows_rules, monkeypatch):
+    """Issue 14, defect 4: a clear message naming the file, no traceback, the old file kept; once
+    the other program lets go, saving works."""
+    from app import fileops
+
+    monkeypatch.setattr(fileops, "RETRY_DELAYS", (0.01, 0.02))
+    target = tmp_path / "村有册 #1.pdf"
+    target.write_bytes(b"%PDF-old")
+    said = FakeInteraction(target)
+    dialog = make_dialog(qtbot, register_pdf, interaction=said)
+    if windows_rules is not None:
+        with windows_rules.hold_open(target):
+            assert dialog.save_as() is None
+        kind, title, text = said.said[-1]
+        assert (kind, title) == ("error", "保存失败") and "请关闭正在查看该文件的程序后重试" in text
+        assert str(target) in text and "Traceback" not in text and target.read_bytes() == b"%PDF-old"
+    assert dialog.save_as() == target and target.read_bytes() == register_pdf.read_bytes()
+    dialog.close()
+
+
 def test_save_as_copies_and_closing_removes_the_temporary_pdf(qtbot, register_pdf, tmp_path):
     target = tmp_path / "saved"
     dialog = make_dialog(qtbot, register_pdf, interaction=FakeInteraction(target),
