@@ -265,3 +265,20 @@ def test_encrypt_in_an_office_folder(windows_rules, tmp_path, monkeypatch, capsy
     assert crypto.is_encrypted(out)
     restore(db, out, key=key)
     assert main(["db", "check", "--db", str(db), "--user", "admin"]) == 0
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_place_new_never_replaces_a_file(windows_rules, tmp_path, monkeypatch, links):
+    """Bundles: a hard link where there are links, a rename on FAT32/exFAT sticks (no links)."""
+    if not links:
+        def no_links(*_a, **_k):
+            raise OSError(errno.EPERM, "Operation not permitted")  # FAT32 / exFAT
+        monkeypatch.setattr(os, "link", no_links)
+    part, out = tmp_path / ".a.kace.part", tmp_path / "变更包 #1.kace"
+    part.write_bytes(b"new")
+    fileops.place_new(part, out)
+    assert out.read_bytes() == b"new" and not part.exists()
+    part.write_bytes(b"newer")
+    with pytest.raises(FileExistsError):
+        fileops.place_new(part, out)
+    assert out.read_bytes() == b"new"
