@@ -22,7 +22,7 @@ from app import paths
 
 log = logging.getLogger("kace")
 
-EXIT_OK, EXIT_USAGE, EXIT_DB, EXIT_BUSY = 0, 2, 3, 5  # 4: `kace sync`, server unreachable
+EXIT_OK, EXIT_USAGE, EXIT_DB, EXIT_BUSY = 0, 2, 3, 6  # 4, 5: `kace sync` (server unreachable, digest differs)
 # The commands that may create the database file (all others refuse a missing one).
 CREATES_DATABASE = {"demo", "import", "db upgrade"}
 

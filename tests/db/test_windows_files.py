@@ -178,14 +178,14 @@ def test_a_refusal_that_is_not_a_hold_is_not_retried(tmp_path):
         fileops.replace(tmp_path / "missing", tmp_path / "b")
 
 
-def test_print_cli_with_the_pdf_held_open_exits_5_with_the_message(windows_rules, tmp_path, capsys, fast_retries):
+def test_print_cli_with_the_pdf_held_open_exits_6_with_the_message(windows_rules, tmp_path, capsys, fast_retries):
     db = make_db(tmp_path / "1#楼" / "kace.db")
     pdf = tmp_path / "1#楼" / "村有册.pdf"
     pdf.write_bytes(b"%PDF-old")
     with windows_rules.hold_open(pdf):
         code = main(["print", "register", "--db", str(db), "--village", "450881104201", "--out", str(pdf)])
     err = capsys.readouterr().err
-    assert code == 5 and "请关闭正在查看该文件的程序后重试" in err and "Traceback" not in err
+    assert code == 6 and "请关闭正在查看该文件的程序后重试" in err and "Traceback" not in err
     assert pdf.read_bytes() == b"%PDF-old"
     assert main(["print", "register", "--db", str(db), "--village", "450881104201", "--out", str(pdf)]) == 0
     assert pdf.read_bytes().startswith(b"%PDF")  and pdf.stat().st_size > 1000
