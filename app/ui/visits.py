@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.db import queries, ui_queries
 from app.db.ui_queries import ListQuery
 from app.domain import codes
+from app.domain.visit_content import CONTENT_MISSING, has_content
 from app.ops.visits import record_visit, update_visit
 from app.ui.collation import PinyinCollator
 from app.ui.fieldkit import add_fields
@@ -131,6 +132,7 @@ class VisitDialog(QDialog):
 
         self.reason = QLabel()
         self.reason.setObjectName("saveReason")
+        self.reason.setWordWrap(True)
         self.save_button = QPushButton(self.tr("保存(&S)"))
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(lambda: self.save(close=True))
@@ -221,6 +223,8 @@ class VisitDialog(QDialog):
             reason = self.tr("请先选择户")
         elif errors:
             reason = next(iter(errors.values()))
+        elif not has_content(self.form.collect()):
+            reason = self.tr(CONTENT_MISSING)
         else:
             reason = ""
         self.reason.setText(reason)

@@ -359,6 +359,17 @@ class DateField(QDateEdit):
     def problem(self) -> str | None:
         return None
 
+    def keyPressEvent(self, event) -> None:
+        """Enter in a date moves to the next field, as in a paper form: it never reaches the
+        dialog's default button (Ctrl+T, Enter must not save a visit nobody wrote)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.interpretText()
+            # QWidget's move, not QDateTimeEdit's (which walks the year, month and day sections)
+            QWidget.focusNextPrevChild(self, True)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
 
 ERROR_STYLE = "color: #b3261e; font-size: 9pt;"
 WARNING_STYLE = "color: #8a5300; font-size: 9pt;"

@@ -62,6 +62,8 @@ def test_a_visit_in_the_future_is_refused_in_the_form(zsf, window):
     dialog.set_household(zsf["id"])
     assert "请填写走访人" in dialog.reason.text()  # 张三丰 has no helper yet
     type_text(dialog.form.widgets["visitors"], "王队长")
+    assert "请填写走访内容" in dialog.reason.text() and not dialog.save_button.isEnabled()
+    dialog.form.widgets["problems"].setPlainText("缺少劳动力")
     assert dialog.save_button.isEnabled()
     dialog.form.widgets["visit_date"].set_value(date(2027, 1, 5))
     assert "走访日期不能晚于今天" in dialog.reason.text()
