@@ -38,6 +38,12 @@ class _FormPage(QWizardPage):
     def isComplete(self) -> bool:
         return not self.form.errors
 
+    def initializePage(self) -> None:
+        # the keyboard starts on the page's first field (not on 下一步)
+        first = next((w for w in self.form.widgets.values() if w.isEnabled()), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
 
 class NewHouseholdWizard(QWizard):
     created = Signal(str)  # the new household's id
@@ -68,6 +74,7 @@ class NewHouseholdWizard(QWizard):
                                         grid)
 
         head = self.head_form = Form("member", today, self)
+        head.show_untouched = False  # no 姓名不能为空 before anything is typed
         add_fields(head, "name", "id_number", "sex", "birth_date", "ethnicity", "education",
                    "schooling", "health", "labour", "medical_insured", "critical_insured", "phone")
         head_rules = member_checks(today)

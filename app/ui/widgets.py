@@ -359,6 +359,11 @@ class DateField(QDateEdit):
     def problem(self) -> str | None:
         return None
 
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab leaves the date (QDateTimeEdit would walk its year, month and day sections, and an
+        empty date shown as blank never lets go): the sections are for ← and →."""
+        return QWidget.focusNextPrevChild(self, next)
+
     def keyPressEvent(self, event) -> None:
         """Enter in a date moves to the next field, as in a paper form: it never reaches the
         dialog's default button (Ctrl+T, Enter must not save a visit nobody wrote)."""

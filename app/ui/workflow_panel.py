@@ -141,7 +141,14 @@ class _HouseholdPanel(QWidget):
 
     def refresh(self) -> None:
         if self.household_id:
-            run_read(self.app_ctx, type(self).load, self.household_id, on_done=self.show_data)
+            run_read(self.app_ctx, type(self).load, self.household_id, on_done=self._show_if_open)
+
+    def _show_if_open(self, data) -> None:
+        """The answer of a read may come after the window was closed (a card closed at once)."""
+        import shiboken6
+
+        if shiboken6.isValid(self) and shiboken6.isValid(self.window()):
+            self.show_data(data)
 
     def _changed(self, tables) -> None:
         if self.household_id and self.tables & set(tables):
