@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from app.db.queries import household_id_by_code
+from app.ui.widgets import fit_to_screen
 
 
 # Where the editor shows each kind of record (a finding names its table).
@@ -28,7 +29,7 @@ class ToolWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(body)
-        self.resize(1000, 640)
+        fit_to_screen(self, 1000, 640)
 
 
 class Extensions(QObject):
@@ -132,7 +133,7 @@ class Extensions(QObject):
         from app.ui.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.app, self.window)
-        wizard.resize(680, 460)
+        fit_to_screen(wizard, 680, 460)
         wizard.show()
         return wizard
 

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.widgets import fit_to_screen
+
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide.md"
 MAX_IMAGE_WIDTH = 860  # screenshots are 1280 px wide; shrink them to the reading column
 
@@ -70,7 +72,7 @@ class HelpWindow(QDialog):
         QShortcut(QKeySequence.StandardKey.FindNext, self, activated=self.find_next)
         self.browser.sourceChanged.connect(self._loaded)
         self.load()
-        self.resize(1160, 780)
+        fit_to_screen(self, 1160, 780)
 
     def load(self) -> None:
         if not self.guide.is_file():

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from app.db.migrate import DatabaseRefused
 from app.domain.errors import DomainError
+from app.ui.widgets import fit_to_screen
 
 
 class LoginDialog(QDialog):
@@ -45,7 +46,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         (self.password if username else self.username).setFocus()
-        self.resize(360, 160)
+        fit_to_screen(self, 360, 160)
 
     def _authenticate(self, username: str, password: str):
         from app.ops.users import authenticate

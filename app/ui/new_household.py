@@ -16,6 +16,7 @@ from app.ui.editor.members import fill_from_id, member_checks
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.widgets import ChoiceCombo
+from app.ui.widgets import fit_to_screen
 
 HEAD = codes.RELATION.code("户主")
 
@@ -104,7 +105,7 @@ class NewHouseholdWizard(QWizard):
         if group_id:
             household.widgets["group_id"].set_value(group_id)
         head.load({"ethnicity": codes.ETHNICITY.code("汉族"), "medical_insured": True})
-        self.resize(760, 600)
+        fit_to_screen(self, 760, 600)
 
     def _village_changed(self) -> None:
         vid = self.household_form.value("village_id")

@@ -25,6 +25,7 @@ from app.domain.incidence import poverty_incidence, village_rate_ok, village_thr
 from app.domain.money import format_yuan
 from app.domain.regions import WESTERN_PROVINCES
 from app.ui.table_model import Column, record_table
+from app.ui.widgets import fit_to_screen
 
 NOT_EXITED = {codes.HOUSEHOLD_STATUS.code(s) for s in ("新识别贫困户", "未脱贫", "预脱贫", "返贫")}
 CANCELLED = codes.HOUSEHOLD_STATUS.code("注销")
@@ -175,4 +176,4 @@ class VillagePage(QDialog):
         layout.addLayout(middle, 1)
         layout.addWidget(contact)
         layout.addWidget(buttons)
-        self.resize(1000, 600)
+        fit_to_screen(self, 1000, 600)

@@ -31,6 +31,7 @@ from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.table_model import Column, coded, record_table
 from app.ui.widgets import ChoiceCombo, DateField
+from app.ui.widgets import fit_to_screen
 
 HOUSEHOLD_ROLE = Qt.ItemDataRole.UserRole + 1
 _collator = PinyinCollator()
@@ -158,7 +159,7 @@ class VisitDialog(QDialog):
         layout.addWidget(self.household_label)
         layout.addWidget(grid, 1)
         layout.addLayout(buttons)
-        self.resize(860, 640)
+        fit_to_screen(self, 860, 640)
 
         if visit is not None:
             self.picker.setVisible(False)
@@ -324,7 +325,7 @@ class VisitsWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        self.resize(1000, 620)
+        fit_to_screen(self, 1000, 620)
         app_ctx.bus.changed.connect(lambda t: self.reload() if self.isVisible() and "visit" in t else None)
 
     def set_scope(self, scope: ListQuery, name: str) -> None:

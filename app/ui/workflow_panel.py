@@ -11,6 +11,7 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import codes, workflow
 from app.ui.quality_view import run_read
+from app.ui.widgets import FlowBox
 
 FAILED = QColor("#c0392b")
 
@@ -178,7 +181,11 @@ class WorkflowPanel(_HouseholdPanel):
         self.tree.setHeaderLabels([self.tr("日期"), self.tr("程序"), self.tr("步骤"), self.tr("结果"), self.tr("经办人"),
                                    self.tr("文号"), self.tr("备注")])
         self.tree.setColumnWidth(2, 260)
-        self.actions_box = QHBoxLayout()
+        self.status.setWordWrap(True)
+        self.lists.setWordWrap(True)
+        # the next steps' buttons wrap onto more lines rather than widen the household card
+        self.actions_widget = FlowBox()
+        self.actions_box = self.actions_widget.flow
         head = QHBoxLayout()
         head.addWidget(self.status)
         head.addStretch(1)
@@ -187,7 +194,7 @@ class WorkflowPanel(_HouseholdPanel):
         layout.addLayout(head)
         layout.addWidget(self.tree, 1)
         layout.addWidget(QLabel(self.tr("可以办理：")))
-        layout.addLayout(self.actions_box)
+        layout.addWidget(self.actions_widget)
         self._ready()
 
     def show_data(self, flow) -> None:
@@ -208,8 +215,9 @@ class WorkflowPanel(_HouseholdPanel):
         for action in flow.actions:
             button = QPushButton(action.title)
             button.clicked.connect(lambda _=False, a=action: self.start(a))
+            button.setToolTip(action.title)
             self.actions_box.addWidget(button)
-        self.actions_box.addStretch(1)
+        self.actions_widget.fit_height()
 
     def start(self, action: workflow.Action) -> None:
         dialog = StepDialog(action.process, action.step, self.app_ctx.ops.today, self, action.not_before)
@@ -236,9 +244,18 @@ class ExitAssessmentPanel(_HouseholdPanel):
         self.title = QLabel()
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([self.tr("指标"), self.tr("实际情况"), self.tr("是否达标")])
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.setColumnWidth(0, 220)
-        self.table.setColumnWidth(1, 360)
+        self.title.setWordWrap(True)
+        # every indicator on screen, 实际情况 wrapped in full: the table is as tall as its rows
+        # (the 退出评估 tab scrolls) and its middle column takes the width left
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, 200)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.save = QPushButton(self.tr("保存评估结果"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -257,7 +274,11 @@ class ExitAssessmentPanel(_HouseholdPanel):
             if not i.passed:
                 ok.setForeground(QBrush(FAILED))
             for c, item in enumerate((QTableWidgetItem(i.name), QTableWidgetItem(i.evidence), ok)):
+                item.setToolTip(item.text())
                 self.table.setItem(r, c, item)
+        self.table.resizeRowsToContents()
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setMinimumHeight(rows + self.table.horizontalHeader().height() + 2 * self.table.frameWidth())
 
     def store(self) -> None:
         self.app_ctx.runner.run(_assess, self.household_id, label=self.tr("保存退出评估"))

@@ -7,7 +7,7 @@ import json
 from datetime import UTC
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from app.db import ui_queries
 from app.domain import fields
@@ -116,11 +116,21 @@ class ExitTab(EditorTab):
         stored_layout.setContentsMargins(0, 0, 0, 0)
         stored_layout.addWidget(self.note)
         stored_layout.addWidget(self.view, 1)
-        split = QSplitter(Qt.Orientation.Vertical, self)
+        split = QSplitter(Qt.Orientation.Vertical)
         for part in (self.workflow, self.assessment, stored):
             split.addWidget(part)
+        split.setChildrenCollapsible(False)
+        self.workflow.tree.setMinimumHeight(110)
+        self.view.setMinimumHeight(90)
+        # the page scrolls (on a 1024×600 screen too) rather than squeeze the indicator table
+        area = QScrollArea()
+        area.setWidget(split)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(split)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(area)
 
     def load(self, detail):
         rows = detail["exit_assessments"]

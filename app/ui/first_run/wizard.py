@@ -44,6 +44,7 @@ from app.ui import errors
 from app.ui.first_run import setup
 from app.ui.first_run.region_list import Place, RegionList, bundled, normalize_code, parent_code, place, read_file
 from app.ui.first_run.setup import SetupPlan, SetupReport
+from app.ui.widgets import fit_to_screen
 
 log = logging.getLogger("kace.ui")
 DEMO_DEFAULT = 1000
@@ -671,7 +672,7 @@ class FirstRunWizard(QWizard):
                               (self.SUMMARY, self.summary_page)):
             self.setPage(page_id, page)
         self.setStartId(self.LOCATION)
-        self.resize(780, 580)
+        fit_to_screen(self, 780, 580)
 
     def plan(self) -> SetupPlan:
         demo = self.mode_page.is_demo()
