@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,13 @@ def _index_delta(ops, mark: int) -> tuple[int, list[tuple]]:
     return new_mark, rows
 
 
+# default and smallest widths of the list's columns (px at 100%)
+COLUMN_WIDTHS = {"code": 160, "head_name": 80, "id_number": 150, "size": 64, "category": 104,
+                 "cause": 124, "status": 120, "helper": 80, "last_visit": 90}
+COLUMN_MIN_WIDTHS = {"code": 142, "head_name": 52, "id_number": 136, "size": 44, "category": 64,
+                     "cause": 62, "status": 80, "helper": 52, "last_visit": 82}
+
+
 class HouseholdTable(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -65,6 +72,36 @@ class HouseholdTable(QTableView):
         header.setStretchLastSection(True)
         self.setSortingEnabled(True)
         self.setAccessibleName(self.tr("户列表"))
+        self.fit_columns = True  # until the user sizes a column (or a saved layout is restored)
+        self._fitting = False
+        header.sectionResized.connect(self._user_resized)
+        header.sectionMoved.connect(self._user_resized)
+
+    def _user_resized(self, *_args) -> None:
+        if not self._fitting:
+            self.fit_columns = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.fit_columns:
+            self.fit_to_width()
+
+    def fit_to_width(self) -> None:
+        """Every column on screen: the default widths where there is room (1366 px), narrower
+        ones down to each column's minimum on a 1024 px screen; cut text ends in … and the
+        whole text is in the tooltip."""
+        header = self.horizontalHeader()
+        room = self.viewport().width() - 6
+        full = sum(COLUMN_WIDTHS.values())
+        least = sum(COLUMN_MIN_WIDTHS.values())
+        share = 1.0 if room >= full else max(0.0, (room - least) / (full - least))
+        self._fitting = True
+        try:
+            for i, key in enumerate(COLUMN_KEYS):
+                low = COLUMN_MIN_WIDTHS[key]
+                header.resizeSection(i, int(low + (COLUMN_WIDTHS[key] - low) * share))
+        finally:
+            self._fitting = False
 
 
 class HouseholdListPanel(QWidget):
@@ -157,13 +194,15 @@ class HouseholdListPanel(QWidget):
 
     def _restore_header(self) -> None:
         header = self.table.horizontalHeader()
-        widths = {"code": 160, "head_name": 80, "id_number": 150, "size": 64, "category": 104,
-                  "cause": 124, "status": 76, "helper": 80, "last_visit": 90}
-        for i, key in enumerate(COLUMN_KEYS):
-            header.resizeSection(i, widths[key])
+        self.table.fit_to_width()
         state = self.app.settings.list_header
         if not state.isEmpty():
-            header.restoreState(state)
+            self.table._fitting = True
+            try:
+                header.restoreState(state)
+            finally:
+                self.table._fitting = False
+            self.table.fit_columns = False  # the user's own widths
         col = COLUMN_KEYS.index(self.sort_key)
         order = Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
         header.blockSignals(True)
@@ -171,7 +210,9 @@ class HouseholdListPanel(QWidget):
         header.blockSignals(False)
 
     def save_layout(self) -> None:
-        self.app.settings.list_header = self.table.horizontalHeader().saveState()
+        # the columns follow the window's width until the user arranges them
+        self.app.settings.list_header = (QByteArray() if self.table.fit_columns
+                                         else self.table.horizontalHeader().saveState())
         self.app.settings.sort_column = self.sort_key
         self.app.settings.sort_descending = self.descending
 

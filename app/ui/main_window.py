@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self.refresh_side)
 
         fit_to_screen(self, 1280, 760)
+        if self.width() < 1200:  # a 1024 px screen: a narrower tree leaves the list its columns
+            self.splitter.setSizes([170, self.width() - 170])
         self._restore_layout()
         self._update_undo_action()
         self._current_changed(None)

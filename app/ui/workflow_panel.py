@@ -354,7 +354,7 @@ class _VillageTable(QWidget):
     open_requested = Signal(str)  # household id
 
     def __init__(self, app_ctx, village_id: str | None, headers: list[str], filters: list[QComboBox],
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, widths: tuple[int, ...] = ()):
         super().__init__(parent)
         self.app_ctx = app_ctx
         self.village_id = village_id
@@ -362,6 +362,16 @@ class _VillageTable(QWidget):
         self.table = QTableWidget(0, len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # fixed widths for the short columns, the last (the longest text) takes the rest and wraps
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(True)
+        # what the list would hold, while it holds nothing
+        self.empty = QLabel()
+        self.empty.setObjectName("hint")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
         bar = QHBoxLayout()
         for combo in filters:
             bar.addWidget(combo)
@@ -369,6 +379,7 @@ class _VillageTable(QWidget):
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         self.table.cellDoubleClicked.connect(lambda r, _c: self.open_requested.emit(self.rows[r].id))
         app_ctx.bus.changed.connect(lambda tables: self.refresh() if self.isVisible() else None)
@@ -389,6 +400,17 @@ class _VillageTable(QWidget):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
                 self.table.setItem(r, c, item)
+        if len(self.rows) <= 2000:  # wrapped rows cost a measurement each
+            self.table.resizeRowsToContents()
+        if self.rows:
+            self.empty.hide()
+        else:
+            self.empty.setText(self.tr("请先在主窗口左侧选择一个村。") if not self.village_id else self.empty_text())
+            self.empty.show()
+
+    def empty_text(self) -> str:
+        """What would be listed, and how a household gets here."""
+        return self.tr("没有符合条件的户。")
 
 
 class HouseholdListsWidget(_VillageTable):
@@ -398,7 +420,7 @@ class HouseholdListsWidget(_VillageTable):
         self.which = QComboBox()
         self.which.addItems(list(workflow.LISTS))
         super().__init__(app_ctx, village_id, ["户编号", "户主", "人口", "组", "户状态", "最近办理"], [self.which],
-                         parent)
+                         parent, widths=(160, 80, 48, 80, 110))
         # Batch: select several households (Shift/Ctrl+click) and record one step for all of them.
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.batch_button = QPushButton(self.tr("为所选户登记流程步骤…"))
@@ -419,6 +441,10 @@ class HouseholdListsWidget(_VillageTable):
 
     def refresh(self) -> None:
         run_read(self.app_ctx, _list, self.village_id, self.which.currentText(), on_done=self.show_rows)
+
+    def empty_text(self) -> str:
+        return self.tr("本村当前没有“{0}”的户。户在户卡“退出评估”页（或在此选中多户后用“为所选户登记流程步骤”）办理识别、"
+                       "退出、返贫等程序的相应步骤后，会出现在对应的名单中。").format(self.which.currentText())
 
     def show_rows(self, rows) -> None:
         self.fill(rows, lambda row: (
@@ -448,14 +474,20 @@ class MonitoringListWidget(_VillageTable):
         for label in codes.RISK_STATUS.labels():
             self.risk.addItem(label, label)
         super().__init__(app_ctx, village_id, ["户编号", "户主", "户状态", "监测对象类型", "风险状态", "预警（依据）"],
-                         [self.which, self.kind, self.risk], parent)
-        self.table.setColumnWidth(5, 520)
+                         [self.which, self.kind, self.risk], parent, widths=(160, 72, 100, 110, 90))
 
     def refresh(self) -> None:
         objects = self.which.currentData() == "objects"
         run_read(self.app_ctx, _monitoring, self.village_id, flagged_only=not objects, objects_only=objects,
                  monitoring_type=self.kind.currentData(), risk_status=self.risk.currentData(),
                  on_done=self.show_rows)
+
+    def empty_text(self) -> str:
+        if self.which.currentData() == "objects":
+            return self.tr("本村没有符合条件的监测对象。在户卡“基本信息”页填写监测对象类型，或办理防止返贫监测"
+                           "程序后，该户出现在这里。")
+        return self.tr("本村没有符合条件的有预警的户。程序按防返贫监测规则（收入下降、低于扶贫标准的1.5倍、"
+                       "走访发现突发变故、因病因灾等）逐户检查，发现风险的户会列在这里。")
 
     def show_rows(self, rows) -> None:
         self.fill(rows, lambda row: (
