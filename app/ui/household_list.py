@@ -327,7 +327,7 @@ class HouseholdListPanel(QWidget):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         else:
             self.current_changed.emit(None)
-        self.count_label.setText(self.tr("{0} 户").format(len(rowids)))
+        self.count_label.setText(self.tr("{0:,} 户").format(len(rowids)))
         self.counts_changed.emit(len(rowids))
         self.last_search_ms = (time.perf_counter() - started) * 1000
 

@@ -239,12 +239,12 @@ class MainWindow(QMainWindow):
 
     def _status_loaded(self, figures) -> None:
         self.total_households = figures["households"]
-        self.unsynced_label.setText(self.tr("未同步变更 {0} 条").format(figures["unsynced"]))
+        self.unsynced_label.setText(self.tr("未同步变更 {0:,} 条").format(figures["unsynced"]))
         self._update_counts(self.shown_households)
 
     def _update_counts(self, shown: int) -> None:
         self.shown_households = shown
-        self.count_label.setText(self.tr("显示 {0} 户 / 共 {1} 户").format(shown, self.total_households))
+        self.count_label.setText(self.tr("显示 {0:,} 户 / 共 {1:,} 户").format(shown, self.total_households))
 
     def _restore_layout(self) -> None:
         s = self.app.settings
