@@ -59,6 +59,9 @@ class Extensions(QObject):
         self._add("户籍", self.tr("识别与退出名单…"), self.show_lists)
         self._add("户籍", self.tr("防返贫监测对象…"), self.show_monitoring)
         self._install_sync()
+        from app.ui import exchange_actions
+
+        self.exchange = exchange_actions.install(self.window, self.app)
         self._install_restore_and_guide()
 
     def _insert(self, menu_name: str, after: QAction | None, key: str, text: str, slot) -> QAction:
