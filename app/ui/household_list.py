@@ -167,8 +167,14 @@ class HouseholdListPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._restore_header()
 
+        # the legend of the red 最近走访 dates
+        self.legend = QLabel(self.tr('<span style="color:#b3261e">红色</span>最近走访：本月尚未走访'))
+        self.legend.setObjectName("hint")
+        self.legend.setToolTip(self.tr("建档立卡户本月（1 日至今天）还没有走访记录时，“最近走访”显示为红色；"
+                                       "勾选“本月未走访”只列出这些户。"))
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.legend)
         top.addWidget(self.count_label)
         filters = QHBoxLayout()
         for w in (self.status_filter, self.category_filter, self.cause_filter, self.helper_filter,

@@ -24,7 +24,10 @@ def test_window_shows_the_county_in_chinese(demo, window, ctx):
         assert isinstance(window.menu(name), QMenu)
         assert window.menu(name).title().startswith(name)
     assert window.count_label.text() == "显示 60 户 / 共 60 户"
-    assert window.unsynced_label.text().startswith("未同步变更")
+    # a database not enrolled with a county (the demo) has local changes, not unsynced work
+    assert window.unsynced_label.text().startswith("未登记同步（本机修改 ")
+    assert "演示数据库从不登记" in window.unsynced_label.toolTip()
+    assert window.actions_["quit"].shortcut().toString() == "Ctrl+Q"
     assert window.list.model.headerData(0, Qt.Orientation.Horizontal) == "户编号"
     # ID numbers are masked in the list
     shown = window.list.model.index(0, COLUMN_KEYS.index("id_number")).data()

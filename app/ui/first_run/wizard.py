@@ -555,7 +555,7 @@ class AdminPage(QWizardPage):
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addWidget(_hint(self.tr(
-            "密码只以加密摘要（Argon2id）保存在本机数据库中，忘记后无法找回，只能由另一位管理员重设。请把密码记在安全的地方。")))
+            "密码只以加密形式保存在本机数据库中，任何人（包括管理员）都看不到原文，忘记后无法找回，只能由另一位管理员重设。请把密码记在安全的地方。")))
         for w in (self.username, self.password, self.repeat):
             w.textChanged.connect(self.completeChanged)
             w.textChanged.connect(self.message.clear)
