@@ -366,6 +366,18 @@ def helper_names(session: Session, ids: Iterable[str]) -> dict[str, str]:
     return dict(session.execute(select(HP.c.id, HP.c.name).where(HP.c.id.in_(ids))).all())
 
 
+def reference_names(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """What a logged `*_id` value names, as the user knows it: a helper's, a place's (村, 组) or
+    a member's name (变更历史 shows 所属村 团岗村, not a UUID)."""
+    ids = [i for i in set(ids) if i]
+    if not ids:
+        return {}
+    out = helper_names(session, ids)
+    for table in (R, M):
+        out.update(session.execute(select(table.c.id, table.c.name).where(table.c.id.in_(ids))).all())
+    return out
+
+
 def search_helpers(session: Session, text: str, limit: int = 30) -> list[dict]:
     """Helpers by name or pinyin initials prefix (the helper picker)."""
     text = text.strip()

@@ -39,7 +39,7 @@ def history_rows(records: list[dict], refs: dict[str, str]) -> list[dict]:
         if rec["op"] == "create":
             shown = [f"{fields.label(table, f)}：{value_text(table, f, e.get('new'), refs)}"
                      for f, e in payload.items() if f not in SKIP and e.get("new") not in (None, "", False)]
-            rows.append({**base, "field": "", "old": "", "new": "；".join(shown[:8]) + ("…" if len(shown) > 8 else "")})
+            rows.append({**base, "field": "", "old": "", "new": "；".join(shown)})
             continue
         if rec["op"] == "delete" or set(payload) == {"deleted"}:
             restored = payload.get("deleted", {}).get("new") is False
@@ -63,9 +63,12 @@ class HistoryTab(EditorTab):
         super().__init__(editor)
         self.model, self.view = record_table(HISTORY_COLUMNS, self)
         header = self.view.horizontalHeader()
-        for i, width in enumerate((130, 70, 150, 50, 120, 140)):
+        for i, width in enumerate((120, 64, 140, 44, 110, 180)):
             header.resizeSection(i, width)
         header.setSectionResizeMode(len(HISTORY_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # full values: wrapped in the row (and whole in the tooltip), never cut
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.hint = QLabel(self.tr("每次保存都记入变更记录（谁、何时、改了什么）；同步时也据此发现冲突。"))
         self.hint.setObjectName("hint")
         layout = QVBoxLayout(self)
@@ -77,9 +80,10 @@ class HistoryTab(EditorTab):
             records = ui_queries.household_history(s, self.household_id)
             ids = {e.get(k) for r in records for f, e in r["payload"].items() if f.endswith("_id")
                    for k in ("new", "old")}
-            refs = ui_queries.helper_names(s, ids)
+            refs = ui_queries.reference_names(s, ids)
         refs.update({gid: name for gid, name in detail["groups"]})
         self.model.set_rows(history_rows(records, refs))
+        self.view.resizeRowsToContents()
         self.hint.setText(self.tr("共 {0} 条变更记录。每次保存都记入变更记录（谁、何时、改了什么），同步时也据此发现冲突。")
                           .format(len(records)))
 
