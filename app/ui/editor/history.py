@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from app.db import ui_queries
@@ -69,6 +69,12 @@ class HistoryTab(EditorTab):
         # full values: wrapped in the row (and whole in the tooltip), never cut
         self.view.setWordWrap(True)
         self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        # the rows follow the wrapped text as the columns change width (the window resized)
+        self._rows_timer = QTimer(self)
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(0)
+        self._rows_timer.timeout.connect(self.view.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_a: self._rows_timer.start())
         self.hint = QLabel(self.tr("每次保存都记入变更记录（谁、何时、改了什么）；同步时也据此发现冲突。"))
         self.hint.setObjectName("hint")
         layout = QVBoxLayout(self)
