@@ -180,6 +180,8 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
         tool = show()
         if name == "data-check":
             tool.body.run_check()
+            window.settle()
+            tool.body.tree.topLevelItem(0).setExpanded(True)
         window.settle()
         yield Shot(name, tool)
         tool.close()
