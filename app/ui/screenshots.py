@@ -190,11 +190,11 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
     wizard.close()
     dialog = ext.show_sync()
     window.settle()
-    yield Shot("sync-dialog", dialog)
+    yield Shot("sync-enrol", dialog)  # a laptop not enrolled yet (docs/sync.md shows one syncing)
     dialog.close()
     tool = ext.show_conflicts()
     window.settle()
-    yield Shot("conflicts", tool)
+    yield Shot("conflicts-none", tool)  # docs/sync.md shows conflicts (tests/ui/test_sync_ui.py)
     tool.close()
 
     ext.printing.print_household("card", household_id)
