@@ -54,8 +54,8 @@ def _index_delta(ops, mark: int) -> tuple[int, list[tuple]]:
 # default and smallest widths of the list's columns (px at 100%)
 COLUMN_WIDTHS = {"code": 160, "head_name": 80, "id_number": 150, "size": 64, "category": 104,
                  "cause": 124, "status": 120, "helper": 80, "last_visit": 90}
-COLUMN_MIN_WIDTHS = {"code": 142, "head_name": 52, "id_number": 136, "size": 44, "category": 64,
-                     "cause": 62, "status": 80, "helper": 52, "last_visit": 82}
+COLUMN_MIN_WIDTHS = {"code": 152, "head_name": 50, "id_number": 136, "size": 42, "category": 58,
+                     "cause": 56, "status": 78, "helper": 50, "last_visit": 82}
 
 
 class HouseholdTable(QTableView):
