@@ -25,6 +25,7 @@ from app.db import queries, ui_queries
 from app.db.ui_queries import NO_STATUS, ListQuery
 from app.domain import codes
 from app.ui.household_delegate import CachedCellDelegate
+from app.ui.empty_state import set_empty_text
 from app.ui.household_model import COLUMN_KEYS, SIZE_COLUMN, HouseholdTableModel, load_rowids
 from app.ui.search_index import SearchIndex
 from app.ui.table_model import row_table_basics
@@ -324,6 +325,10 @@ class HouseholdListPanel(QWidget):
         rowids = self._base if hits is None else list(filter(hits.__contains__, self._base))
         current = self.current_rowid()
         self.model.set_rowids(rowids)
+        # said once the list has loaded (not while it is still being read)
+        set_empty_text(self.table, self.tr(
+            "没有符合条件的户。换一个搜索词或筛选条件（清除筛选：Ctrl+Shift+C），或在左侧选择其他地方；"
+            "登记新的一户：户籍 › 新建户（Ctrl+N）。"))
         row = self.model.row_of(current) if current is not None else None
         if row is None and rowids:
             row = 0

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import fields
 from app.domain.quality import RULES, Finding
+from app.ui.empty_state import set_empty_text
 from app.ui.rule_chooser import RuleChooser
 
 SEVERITY_COLORS = {"错误": QColor("#c0392b"), "警告": QColor("#b9770e"), "提示": QColor("#566573")}
@@ -73,6 +74,8 @@ class QualityView(QWidget):
         self.tree.setColumnWidth(2, 110)
         self.tree.setColumnWidth(3, 150)
         self.tree.setUniformRowHeights(True)
+        set_empty_text(self.tree, self.tr("点“开始核查”，按左侧勾选的规则检查数据；发现的问题按规则分组列在这里，"
+                                          "展开一条规则可看到每一户，双击打开该户。"))
 
         bar = QHBoxLayout()
         bar.addWidget(self.scope)
@@ -144,6 +147,8 @@ class QualityView(QWidget):
             self.tree.addTopLevelItem(node)
             node.setFirstColumnSpanned(True)  # the rule's whole name across the row, never cut
         self.export_button.setEnabled(bool(self.findings))
+        if not self.findings:
+            set_empty_text(self.tree, self.tr("按所选规则没有发现问题。"))
 
     def _fill(self, node: QTreeWidgetItem) -> None:
         """Children are made when a rule is opened (a county may have 100 000 findings)."""

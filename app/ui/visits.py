@@ -27,6 +27,7 @@ from app.domain import codes
 from app.domain.visit_content import CONTENT_MISSING, has_content
 from app.ops.visits import record_visit, update_visit
 from app.ui.collation import PinyinCollator
+from app.ui.empty_state import set_empty_text
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.table_model import Column, coded, record_table
@@ -344,6 +345,12 @@ class VisitsWindow(QWidget):
 
         self.app.runner.read(load, on_done=self._loaded)
         self.tabs.setTabText(0, self.tr("{0}年{1}月走访记录").format(start.year, start.month))
+        set_empty_text(self.visits_view, self.tr(
+            "{0}年{1}月，{2}没有走访记录。走访 › 录入走访（Ctrl+T）录入一条；上方可以换月份。").format(
+            start.year, start.month, self.scope_label.text().replace("范围：", "") or self.tr("这里")))
+        set_empty_text(self.gaps_view, self.tr(
+            "{0}年{1}月，{2}的建档立卡户都已走访过（或还没有建档立卡户）。本月还没走访的户会按帮扶责任人列在这里。"
+            ).format(start.year, start.month, self.scope_label.text().replace("范围：", "") or self.tr("这里")))
         self.tabs.setTabText(1, self.tr("{0}年{1}月未走访（按帮扶责任人）").format(start.year, start.month))
 
     def _loaded(self, data) -> None:

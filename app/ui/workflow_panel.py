@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import codes, workflow
 from app.ui.quality_view import run_read
+from app.ui.empty_state import set_empty_text
 from app.ui.widgets import FlowBox
 
 FAILED = QColor("#c0392b")
@@ -181,6 +182,8 @@ class WorkflowPanel(_HouseholdPanel):
         self.tree.setHeaderLabels([self.tr("日期"), self.tr("程序"), self.tr("步骤"), self.tr("结果"), self.tr("经办人"),
                                    self.tr("文号"), self.tr("备注")])
         self.tree.setColumnWidth(2, 260)
+        set_empty_text(self.tree, self.tr("还没有办理记录。用下方“可以办理”的按钮登记识别、退出、返贫监测等程序的步骤，"
+                                          "办理过的步骤按日期列在这里。"))
         self.status.setWordWrap(True)
         self.lists.setWordWrap(True)
         # the next steps' buttons wrap onto more lines rather than widen the household card

@@ -13,6 +13,7 @@ from app.db import ui_queries
 from app.domain import fields
 from app.ops.undo import OBJECT_NAMES
 from app.ui.editor.base import EditorTab
+from app.ui.empty_state import set_empty_text
 from app.ui.table_model import Column, record_table
 
 OPS = {"create": "新建", "update": "修改", "delete": "删除"}
@@ -118,6 +119,8 @@ class ExitTab(EditorTab):
         self.workflow = WorkflowPanel(self.app, self.household_id, self)
         self.assessment = ExitAssessmentPanel(self.app, self.household_id, self)
         self.model, self.view = record_table(EXIT_COLUMNS, self)
+        set_empty_text(self.view, self.tr("该户尚无退出评估记录。点上方“保存评估结果”把本次评估记下来，"
+                                          "打印的退出验收表据此可以重现。"))
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setObjectName("hint")
@@ -145,4 +148,4 @@ class ExitTab(EditorTab):
     def load(self, detail):
         rows = detail["exit_assessments"]
         self.model.set_rows(rows)
-        self.note.setText(self.tr("已保存的退出评估：") + ("" if rows else self.tr("该户尚无退出评估记录。")))
+        self.note.setText(self.tr("已保存的退出评估："))  # an empty list says so itself
