@@ -153,6 +153,13 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
                 inner.setCurrentIndex(j)
                 yield Shot(f"editor-{i}-{key}-{name}", editor, "editor")
             inner.setCurrentIndex(0)
+        elif key == "helpers":
+            picker = editor.tab(key).choose()  # 更换帮扶责任人
+            window.settle()
+            yield Shot(f"editor-{i}-{key}-choose", picker)
+            picker.reject()
+        elif key == "exit":
+            yield from _workflow_dialogs(editor.tab(key), household_id)
     editor.discard_and_close()
 
     dialog = window.new_visit()
@@ -226,6 +233,22 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
     if interaction is not None:
         yield from _what_goes_wrong(interaction, work)
         yield from _restore(window, interaction, work)
+
+
+def _workflow_dialogs(exit_tab, household_id: str) -> Iterator[Shot]:
+    """The dialog of one step of a process, and the same for several households at once."""
+    from app.ui.workflow_panel import BatchStepDialog, StepDialog
+
+    panel = exit_tab.workflow
+    app_ctx = panel.app_ctx
+    action = panel.flow.actions[0] if panel.flow is not None and panel.flow.actions else None
+    if action is not None:
+        dialog = _shown(StepDialog(action.process, action.step, app_ctx.today, panel, action.not_before))
+        yield Shot("workflow-step", dialog)
+        dialog.reject()
+    dialog = _shown(BatchStepDialog(app_ctx, [household_id], exit_tab))
+    yield Shot("workflow-batch", dialog)
+    dialog.reject()
 
 
 def _what_goes_wrong(interaction: CapturingInteraction, work: Path) -> Iterator[Shot]:
