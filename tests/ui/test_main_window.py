@@ -28,6 +28,10 @@ def test_window_shows_the_county_in_chinese(demo, window, ctx):
     assert window.unsynced_label.text().startswith("未登记同步（本机修改 ")
     assert "演示数据库从不登记" in window.unsynced_label.toolTip()
     assert window.actions_["quit"].shortcut().toString() == "Ctrl+Q"
+    # at county level the helper filter is greyed and says why
+    assert not window.list.helper_filter.isEnabled()
+    assert "在左侧选择一个村后" in window.list.helper_filter.toolTip()
+    assert "本月尚未走访" in window.list.legend.text()  # the legend of the red dates
     assert window.list.model.headerData(0, Qt.Orientation.Horizontal) == "户编号"
     # ID numbers are masked in the list
     shown = window.list.model.index(0, COLUMN_KEYS.index("id_number")).data()
