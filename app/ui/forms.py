@@ -169,6 +169,10 @@ class Form(QObject):
         self.validated.emit()
         return errors
 
+    def touched(self) -> bool:
+        """Whether the user has edited any field since the form was made."""
+        return bool(self._touched)
+
     def reveal_all(self) -> None:
         """Show every message now (the user tried to go on)."""
         self._touched.update(self.widgets)

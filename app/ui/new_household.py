@@ -15,8 +15,9 @@ from app.ui import errors as error_text
 from app.ui.editor.members import fill_from_id, member_checks
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
-from app.ui.widgets import ChoiceCombo
-from app.ui.widgets import fit_to_screen
+from app.ui.widgets import ChoiceCombo, fit_to_screen, restyle
+
+HINT_STYLE = "color: #666666;"  # what to fill in, not yet an error (as QLabel#hint)
 
 HEAD = codes.RELATION.code("户主")
 
@@ -35,6 +36,20 @@ class _FormPage(QWizardPage):
         layout.addWidget(self.error)
         form.edited.connect(self.completeChanged)
         form.validated.connect(self.completeChanged)
+        form.validated.connect(self._say_what_is_missing)
+
+    def _say_what_is_missing(self) -> None:
+        """Why 下一步/创建 is not available: the first problem once the user has typed, before that
+        only what to fill in (a blank form does not open in red)."""
+        quiet = not (self.form.show_untouched or self.form.touched())
+        restyle(self.error, HINT_STYLE if quiet else "")
+        if not self.form.errors:
+            self.error.setText("")
+        elif quiet:
+            missing = "、".join(self.form.labels[name] for name in self.form.errors)
+            self.error.setText(self.tr("请填写：{0}").format(missing))
+        else:
+            self.error.setText(next(iter(self.form.errors.values())))
 
     def isComplete(self) -> bool:
         return not self.form.errors

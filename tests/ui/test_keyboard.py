@@ -173,6 +173,7 @@ def test_new_household_with_keys_only(demo, window, ctx, qtbot):
     head = wizard.head_form
     assert focused() is head.widgets["name"]
     assert not any(label.isVisible() for label in head.error_labels.values())  # no red before typing
+    assert wizard.head_page.error.text().startswith("请填写：姓名")  # what is missing, in grey
     qtbot.keyClick(focused(), ENTER)  # no name yet: Enter creates nothing
     window.settle()
     assert wizard.isVisible() and window.list.model.rowCount() == 60
