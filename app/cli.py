@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--demo-households", type=int, default=2000, help="演示数据的户数")
     gui.add_argument("--screenshot", type=Path, help="离屏打开窗口，保存截图后退出")
     gui.add_argument("--open-household", metavar="户编号", help="截图时打开该户的编辑窗口")
+    gui.add_argument("--screenshot-all", type=Path, metavar="DIR",
+                     help="离屏（1366×768 屏幕）打开每个界面，各存一张 PNG 到 DIR 后退出（数据库不变）")
 
     demo = sub.add_parser("demo", help="生成演示县数据")
     _db_arg(demo)

@@ -149,6 +149,22 @@ def poverty_population(session: Session, village_id: str | None = None) -> int:
         M.c.household_id.in_(select(H.c.id).where(scope)))).scalar_one()
 
 
+CANCELLED = codes.HOUSEHOLD_STATUS.code("注销")
+
+
+def month_visits(session: Session, households, today: date) -> tuple[int, int]:
+    """本月走访, one definition for 村情概况, 统计分析 and `kace stats`: the visits (not deleted)
+    dated from the first of today's month through today, of the 建档立卡 households among
+    `households` (a select of household ids): live, registered (with a status) and not 注销.
+    Returns (visits, households visited)."""
+    registered = select(H.c.id).where(LIVE_H, H.c.id.in_(households), H.c.status.is_not(None),
+                                      H.c.status != CANCELLED)
+    return tuple(session.execute(
+        select(func.count(), func.count(func.distinct(V.c.household_id))).where(
+            V.c.deleted.is_(False), V.c.household_id.in_(registered),
+            V.c.visit_date >= today.replace(day=1), V.c.visit_date <= today)).one())
+
+
 def more_stats(session: Session, village_id: str | None, today: date) -> dict:
     """By cause, by category, 贫困发生率, visits this month, measures by type and amount."""
     scope = _scope(village_id)
@@ -161,11 +177,7 @@ def more_stats(session: Session, village_id: str | None, today: date) -> dict:
     first_code = session.execute(select(R.c.code).where(village_scope).limit(1)).scalar()
     western = is_western(first_code) if first_code else None
     rate = float(poverty_incidence(poor, agri)) if agri else None
-    month_start = today.replace(day=1)
-    visit_scope = (V.c.deleted.is_(False) & V.c.household_id.in_(in_scope) & (V.c.visit_date >= month_start)
-                   & (V.c.visit_date <= today))
-    visits, visited = session.execute(select(func.count(), func.count(func.distinct(V.c.household_id)))
-                                      .where(visit_scope)).one()
+    visits, visited = month_visits(session, in_scope, today)
     ME = Measure.__table__
     measures = {}
     for code, n, amount in session.execute(

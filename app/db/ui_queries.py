@@ -33,6 +33,7 @@ from app.db.models import (
     Replica,
     Visit,
 )
+from app.db import queries
 from app.domain import codes
 from app.ops.records import poverty_lines
 from app.sync.codec import field_entries
@@ -365,6 +366,18 @@ def helper_names(session: Session, ids: Iterable[str]) -> dict[str, str]:
     return dict(session.execute(select(HP.c.id, HP.c.name).where(HP.c.id.in_(ids))).all())
 
 
+def reference_names(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """What a logged `*_id` value names, as the user knows it: a helper's, a place's (村, 组) or
+    a member's name (变更历史 shows 所属村 团岗村, not a UUID)."""
+    ids = [i for i in set(ids) if i]
+    if not ids:
+        return {}
+    out = helper_names(session, ids)
+    for table in (R, M):
+        out.update(session.execute(select(table.c.id, table.c.name).where(table.c.id.in_(ids))).all())
+    return out
+
+
 def search_helpers(session: Session, text: str, limit: int = 30) -> list[dict]:
     """Helpers by name or pinyin initials prefix (the helper picker)."""
     text = text.strip()
@@ -445,8 +458,9 @@ def visit_defaults(session: Session, household_id: str) -> dict:
 # --- the village page ----------------------------------------------------------------------------
 
 
-def village_figures(session: Session, village_id: str, month_start: date) -> dict:
-    """Households and people by status, the poor population, visits this month."""
+def village_figures(session: Session, village_id: str, today: date) -> dict:
+    """Households and people by status, the poor population, visits this month (the one
+    definition of queries.month_visits)."""
     village = session.execute(select(R).where(R.c.id == village_id)).mappings().one()
     in_village = and_(LIVE_H, H.c.village_id == village_id)
     households = dict(session.execute(
@@ -456,13 +470,7 @@ def village_figures(session: Session, village_id: str, month_start: date) -> dic
         .where(in_village, M.c.deleted.is_(False), M.c.status == NORMAL)
         .group_by(H.c.status)).all())
     registered = select(H.c.id).where(in_village, H.c.status.is_not(None), H.c.status != CANCELLED)
-    visited = session.execute(
-        select(func.count(func.distinct(V.c.household_id))).where(
-            V.c.deleted.is_(False), V.c.visit_date >= month_start, V.c.household_id.in_(registered))
-    ).scalar_one()
-    visits = session.execute(
-        select(func.count()).select_from(V).join(H, H.c.id == V.c.household_id)
-        .where(in_village, V.c.deleted.is_(False), V.c.visit_date >= month_start)).scalar_one()
+    visits, visited = queries.month_visits(session, select(H.c.id).where(in_village), today)
     n_registered = session.execute(select(func.count()).select_from(registered.subquery())).scalar_one()
     return {"village": dict(village), "households": households, "people": people,
             "registered": n_registered, "visited": visited, "visits": visits}

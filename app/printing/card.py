@@ -16,7 +16,7 @@ from app.printing.text import day, money, num
 WIDTH = content_width(PORTRAIT)
 VISIT_ROWS = 12  # a year of monthly visits: filled rows first, blank ones to write on after
 MIN_BLANK_VISITS = 4
-SIGN_OFF_ROOM = 130  # heading, table header, spacer and signature lines of the last section (points)
+SIGN_OFF_ROOM = 166  # heading, table header, spacer and signature lines of the last section (points)
 STEP_ROW_ROOM = 22  # one row of the exit record
 
 MEMBER_COLUMNS = (
@@ -138,7 +138,9 @@ def _visits_and_exit(job: Job, d: HouseholdCardData) -> list[Flowable]:
     return [
         *heading(job, "八、走访记录"), table(job, VISIT_COLUMNS, visits, blank_rows=blank, blank_height=26),
         CondPageBreak(room), *heading(job, "九、脱贫退出"), table(job, STEP_COLUMNS, steps, blank_rows=0 if steps else 3),
-        Spacer(1, 18), signatures(job, ["户主（签字）", "帮扶责任人（签字）", "村委会（盖章）"], WIDTH, date_line=True),
+        # two signers to a row: three on one line left each a short blank close to the next label
+        Spacer(1, 24), signatures(job, ["户主（签字）", "帮扶责任人（签字）", "村委会（盖章）"], WIDTH, per_row=2,
+                                  date_line=True),
     ]  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph
 
 from app.printing.job import Job
-from app.printing.text import cn_day
+from app.printing.text import cn_day, wrap
 
 PORTRAIT = A4
 LANDSCAPE = landscape(A4)
@@ -72,9 +72,39 @@ def styles(font: str) -> SimpleNamespace:
     )
 
 
+class ChineseParagraph(Paragraph):
+    """A Paragraph of plain text whose lines are broken by text.wrap (the Chinese rules: no line
+    starting with ，。、；：？！）」》 or ending with （「《), not by reportlab's CJK wrap, which
+    starts lines with a full-width comma. The lines are found when the width is known."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle, *args, **kw):
+        # None: a piece reportlab made when splitting across pages (its lines are already broken)
+        self._plain = text
+        self._broken_for: float | None = None
+        super().__init__(None if text is None else self._markup([text]), style, *args, **kw)
+
+    @staticmethod
+    def _markup(lines: list[str]) -> str:
+        return "<br/>".join(escape(line) for line in lines)
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's naming)
+        if self._plain is not None and self._broken_for != availWidth:
+            st = self.style
+            width = availWidth - st.leftIndent - st.rightIndent
+            lines = wrap(self._plain, width, st.fontName, st.fontSize,
+                         first_width=width - st.firstLineIndent)
+            self._broken_for = availWidth
+            self.__init_broken(lines)
+        return super().wrap(availWidth, availHeight)
+
+    def __init_broken(self, lines: list[str]) -> None:
+        # re-parse with the line breaks in place (Paragraph keeps its parsed fragments)
+        Paragraph.__init__(self, self._markup(lines), self.style)
+
+
 def para(job: Job, text: str, style: str = "plain", field: str = "") -> Paragraph:
-    """A Paragraph of checked, XML-escaped text."""
-    return Paragraph(escape(job.text(text, field)).replace("\n", "<br/>"), getattr(styles(job.font.name), style))
+    """A Paragraph of checked text, its lines broken by the Chinese rules (text.wrap)."""
+    return ChineseParagraph(job.text(text, field), getattr(styles(job.font.name), style))
 
 
 def heading(job: Job, text: str) -> list[Flowable]:

@@ -142,7 +142,10 @@ def write_parts(
     pages = _PartPages(job)
     with atomic_output(out) as stream:
         w, h = pagesize
-        doc = _Doc(stream, pagesize=pagesize, title=title, author="Kace", creator="Kace")
+        # the canvas starts in the embedded CJK font: reportlab's default start font, Helvetica,
+        # would be listed in the PDF as a font not embedded
+        doc = _Doc(stream, pagesize=pagesize, title=title, author="Kace", creator="Kace",
+                   initialFontName=job.font.name)
         frame = Frame(MARGIN_X, MARGIN_BOTTOM, w - 2 * MARGIN_X, h - MARGIN_TOP - MARGIN_BOTTOM, 0, 0, 0, 0)
         doc.addPageTemplates([PageTemplate("page", [frame])])
         doc.build(_Feeder(flowables()), canvasmaker=pages.canvas)

@@ -257,7 +257,7 @@ def write_registers(registers: Iterable[RegisterData], out: Output, opts: PrintO
         raise ValueError("没有可打印的内容")
     job = Job(opts)
     with atomic_output(out) as stream:
-        canv = StreamingCanvas(stream, pagesize=LANDSCAPE)
+        canv = StreamingCanvas(stream, pagesize=LANDSCAPE, initialFontName=job.font.name)  # no Helvetica
         canv.setTitle("村贫困户花名册")
         canv.setAuthor("Kace")
         pages = 0

@@ -185,7 +185,9 @@ def signatures(
     each signer; `date_line` ends with one "日期：  年  月  日" for all."""
     font, size, blank_date = job.font.name, 10, "      年    月    日"
     texts = [job.text(f"{label}：") for label in labels]
-    label_w = max(stringWidth(t, font, size) for t in texts) + 2 * PAD
+    # labels are right-aligned: with several signers to a row, room before each keeps a label
+    # clear of the previous signer's line
+    label_w = max(stringWidth(t, font, size) for t in texts) + 2 * PAD + (24 if per_row > 1 else 0)
     date_w = stringWidth(blank_date, font, size) + 2 * PAD if dated else 0
     unit = [label_w, width / per_row - label_w - date_w] + ([date_w] if dated else [])
     step = len(unit)

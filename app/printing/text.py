@@ -18,37 +18,54 @@ LEADING = 1.18  # line height / font size in cells
 # A run of Latin letters, digits and their punctuation stays on one line when it can; anything else
 # (a Chinese character, a blank) may break anywhere.
 _TOKENS = re.compile(r"[A-Za-z0-9.,:;/\\\-+%#@_()*'\"]+|.", re.S)
-# Chinese typesetting never starts a line with these: the last character moves down with them.
-_NO_LINE_START = frozenset("，。、；：？！）》」』”’,.;:?!)%…")
+# Chinese line-breaking rules (GB/T 15834 practice, 禁则): no line starts with closing punctuation,
+# none ends with opening punctuation; the characters move to the next line with their neighbour.
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’,.;:?!)]}%…·")
+NO_LINE_END = frozenset("（《「『【〔“‘([{")
 
 
-def wrap(text: str, width: float, font: str, size: float) -> list[str]:
-    """Greedy line breaking of `text` into lines no wider than `width` points ('\\n' also breaks)."""
+def wrap(text: str, width: float, font: str, size: float, first_width: float | None = None) -> list[str]:
+    """Lines of `text` no wider than `width` points ('\n' also breaks; the first line of each
+    paragraph no wider than `first_width`, for an indent), broken greedily between characters and
+    whole Latin words, by the Chinese rules above. Every wrapped text of the printouts (table cells
+    and paragraphs) is broken here."""
     lines: list[str] = []
     for para in text.split("\n"):
-        if stringWidth(para, font, size) <= width:
+        room = width if first_width is None else first_width
+        if stringWidth(para, font, size) <= room:
             lines.append(para)
             continue
+        # the greedy break below, then the rules at each break
         line, used = "", 0.0
+
+        def push(following: str) -> None:
+            """End the line here, before `following`; characters the rules forbid at the end of
+            this line or before `following` move down with it."""
+            nonlocal line, used, room
+            carry, nxt = "", following[:1]
+            while len(line) > 1 and (nxt in NO_LINE_START or line[-1] in NO_LINE_END):
+                carry = line[-1] + carry
+                line = line[:-1]
+                nxt = carry[0]
+            lines.append(line)
+            line, room = carry, width
+            used = stringWidth(line, font, size)
+
         for tok in _TOKENS.findall(para):
             w = stringWidth(tok, font, size)
-            if used + w <= width:
+            if used + w <= room:
                 line, used = line + tok, used + w
-            elif w > width:  # wider than a whole line: break inside it
+            elif w > room:  # wider than a whole line: break inside it
                 for c in tok:
                     cw = stringWidth(c, font, size)
-                    if used + cw > width and line:
-                        lines.append(line)
-                        line, used = "", 0.0
+                    if used + cw > room and line:
+                        push(c)
                     line, used = line + c, used + cw
-            elif tok.isspace():
-                lines.append(line)
-                line, used = "", 0.0
+            elif tok.isspace():  # a blank at the break is dropped
+                push("")
             else:
-                carry = line[-1] if tok in _NO_LINE_START and len(line) > 1 else ""
-                lines.append(line[: len(line) - len(carry)])
-                line = carry + tok
-                used = stringWidth(line, font, size)
+                push(tok)
+                line, used = line + tok, used + w
         lines.append(line)
     return lines
 

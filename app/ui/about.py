@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app import paths
 from app.db import ui_queries
 from app.db.migrate import head_revision
+from app.ui.widgets import fit_to_screen
 
 
 class AboutDialog(QDialog):
@@ -55,7 +56,7 @@ class AboutDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self.resize(620, 320)
+        fit_to_screen(self, 620, 320)
 
 
 EXTRA_KEYS = (
@@ -93,4 +94,4 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(560, 520)
+        fit_to_screen(self, 560, 520)

@@ -105,6 +105,7 @@ class ConflictsView(QWidget):
         self._note = ""  # what the last decision did, shown above the list
 
         self.summary = QLabel(self.tr("正在读取…"))
+        self.summary.setWordWrap(True)
         self.refresh_button = QPushButton(self.tr("刷新"))
         self.refresh_button.clicked.connect(self.reload)
         top = QHBoxLayout()
@@ -205,7 +206,8 @@ class ConflictsView(QWidget):
         self.items = items
         self.summary.setText(self._note + (
             self.tr("共 {0} 项待处理。选中一项，在下方比较各方的值并作出选择；双击打开户卡。").format(len(items))
-            if items else self.tr("没有待处理的冲突。")))
+            if items else self.tr("没有待处理的冲突。同步（文件 › 同步…，或导入 U 盘回传包）发现两处把同一项改成了"
+                                  "不同的值、删除了另一处还在修改的记录或重复登记了同一户时，会在这里列出，由您选定保留哪个。")))
         self.list.blockSignals(True)
         self.list.clear()
         chosen = None

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from app.db.queries import household_id_by_code
+from app.ui.widgets import fit_to_screen
 
 
 # Where the editor shows each kind of record (a finding names its table).
@@ -28,7 +29,7 @@ class ToolWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(body)
-        self.resize(1000, 640)
+        fit_to_screen(self, 1000, 640)
 
 
 class Extensions(QObject):
@@ -58,6 +59,9 @@ class Extensions(QObject):
         self._add("户籍", self.tr("识别与退出名单…"), self.show_lists)
         self._add("户籍", self.tr("防返贫监测对象…"), self.show_monitoring)
         self._install_sync()
+        from app.ui import exchange_actions
+
+        self.exchange = exchange_actions.install(self.window, self.app)
         self._install_restore_and_guide()
 
     def _insert(self, menu_name: str, after: QAction | None, key: str, text: str, slot) -> QAction:
@@ -132,7 +136,7 @@ class Extensions(QObject):
         from app.ui.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.app, self.window)
-        wizard.resize(680, 460)
+        fit_to_screen(wizard, 680, 460)
         wizard.show()
         return wizard
 

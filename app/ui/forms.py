@@ -46,6 +46,10 @@ class Form(QObject):
         self.errors: dict[str, str] = {}
         self.warnings: dict[str, str] = {}
         self.domain_checked = True  # False for fields not in the table (checked by add_check)
+        # False: a field's message waits until the user has edited that field (or reveal_all());
+        # the errors still block saving. For blank forms, which should not open in red.
+        self.show_untouched = True
+        self._touched: set[str] = set()
 
     # --- building -------------------------------------------------------------------------
 
@@ -55,7 +59,7 @@ class Form(QObject):
         self.error_labels[name] = ErrorLabel()
         widget.setObjectName(name)
         widget.setAccessibleName(self.labels[name])
-        widget.edited.connect(self._on_edit)
+        widget.edited.connect(lambda n=name: self._on_edit(n))
         return widget
 
     def add_check(self, check: Check) -> None:
@@ -116,9 +120,11 @@ class Form(QObject):
 
     # --- validation -----------------------------------------------------------------------
 
-    def _on_edit(self) -> None:
+    def _on_edit(self, name: str | None = None) -> None:
         if self._loading:
             return
+        if name is not None:
+            self._touched.add(name)
         self.validate()
         self.edited.emit()
 
@@ -154,12 +160,23 @@ class Form(QObject):
                     warnings.setdefault(name, message)
         self.errors, self.warnings = errors, warnings
         for name, label in self.error_labels.items():
-            if name in errors:
+            if not self.show_untouched and name not in self._touched:
+                label.show_message(None)
+            elif name in errors:
                 label.show_message(errors[name])
             else:
                 label.show_message(warnings.get(name), warning=True)
         self.validated.emit()
         return errors
+
+    def touched(self) -> bool:
+        """Whether the user has edited any field since the form was made."""
+        return bool(self._touched)
+
+    def reveal_all(self) -> None:
+        """Show every message now (the user tried to go on)."""
+        self._touched.update(self.widgets)
+        self.validate()
 
     def show_error(self, field_label: str, message: str) -> bool:
         """Show a refusal from the save next to its field (matched by label); True if shown."""

@@ -9,7 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QImage, QKeySequence, QShortcut, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QFont,
+    QImage,
+    QKeySequence,
+    QShortcut,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -22,6 +31,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from app.ui.widgets import fit_to_screen
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide.md"
 MAX_IMAGE_WIDTH = 860  # screenshots are 1280 px wide; shrink them to the reading column
@@ -70,7 +81,7 @@ class HelpWindow(QDialog):
         QShortcut(QKeySequence.StandardKey.FindNext, self, activated=self.find_next)
         self.browser.sourceChanged.connect(self._loaded)
         self.load()
-        self.resize(1160, 780)
+        fit_to_screen(self, 1160, 780)
 
     def load(self) -> None:
         if not self.guide.is_file():
@@ -81,7 +92,33 @@ class HelpWindow(QDialog):
 
     def _loaded(self, _url=None) -> None:
         self._fit_images()
+        self._this_computer()
         self._fill_toc()
+
+    WHERE_HEADING = "数据保存在哪里"
+
+    def _this_computer(self) -> None:
+        """Under 数据保存在哪里: the folders of this computer (the guide's table lists Windows
+        and Linux; the reader needs only the one they sit at, spelled as their system does)."""
+        from app import paths
+
+        block = self.browser.document().begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() and block.text().strip() == self.WHERE_HEADING:
+                cursor = QTextCursor(block)
+                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+                bold = QTextCharFormat()
+                bold.setFontWeight(QFont.Weight.Bold)
+                cursor.insertText(self.tr("这台电脑上："), bold)
+                cursor.insertText(self.tr("数据文件夹 {0}；默认数据库 {1}；日志 {2}；设置文件 {3}").format(
+                    paths.data_dir(), paths.default_db_path(), paths.log_path(), paths.config_dir() / "kace.ini"),
+                    QTextCharFormat())
+                self.this_computer = cursor.block().text()
+                return
+            block = block.next()
+
+    this_computer = ""
 
     def _fit_images(self) -> None:
         """Shrink wide screenshots to the reading column (keeping their proportions)."""

@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from app.db import queries, ui_queries
 from app.db.ui_queries import NO_STATUS, ListQuery
 from app.domain import codes
 from app.ui.household_delegate import CachedCellDelegate
+from app.ui.empty_state import set_empty_text
 from app.ui.household_model import COLUMN_KEYS, SIZE_COLUMN, HouseholdTableModel, load_rowids
 from app.ui.search_index import SearchIndex
 from app.ui.table_model import row_table_basics
@@ -51,6 +52,13 @@ def _index_delta(ops, mark: int) -> tuple[int, list[tuple]]:
     return new_mark, rows
 
 
+# default and smallest widths of the list's columns (px at 100%)
+COLUMN_WIDTHS = {"code": 160, "head_name": 80, "id_number": 150, "size": 64, "category": 104,
+                 "cause": 124, "status": 120, "helper": 80, "last_visit": 90}
+COLUMN_MIN_WIDTHS = {"code": 152, "head_name": 50, "id_number": 136, "size": 42, "category": 58,
+                     "cause": 56, "status": 78, "helper": 50, "last_visit": 82}
+
+
 class HouseholdTable(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -65,6 +73,36 @@ class HouseholdTable(QTableView):
         header.setStretchLastSection(True)
         self.setSortingEnabled(True)
         self.setAccessibleName(self.tr("户列表"))
+        self.fit_columns = True  # until the user sizes a column (or a saved layout is restored)
+        self._fitting = False
+        header.sectionResized.connect(self._user_resized)
+        header.sectionMoved.connect(self._user_resized)
+
+    def _user_resized(self, *_args) -> None:
+        if not self._fitting:
+            self.fit_columns = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.fit_columns:
+            self.fit_to_width()
+
+    def fit_to_width(self) -> None:
+        """Every column on screen: the default widths where there is room (1366 px), narrower
+        ones down to each column's minimum on a 1024 px screen; cut text ends in … and the
+        whole text is in the tooltip."""
+        header = self.horizontalHeader()
+        room = self.viewport().width() - 6
+        full = sum(COLUMN_WIDTHS.values())
+        least = sum(COLUMN_MIN_WIDTHS.values())
+        share = 1.0 if room >= full else max(0.0, (room - least) / (full - least))
+        self._fitting = True
+        try:
+            for i, key in enumerate(COLUMN_KEYS):
+                low = COLUMN_MIN_WIDTHS[key]
+                header.resizeSection(i, int(low + (COLUMN_WIDTHS[key] - low) * share))
+        finally:
+            self._fitting = False
 
 
 class HouseholdListPanel(QWidget):
@@ -130,8 +168,14 @@ class HouseholdListPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._restore_header()
 
+        # the legend of the red 最近走访 dates
+        self.legend = QLabel(self.tr('<span style="color:#b3261e">红色</span>最近走访：本月尚未走访'))
+        self.legend.setObjectName("hint")
+        self.legend.setToolTip(self.tr("建档立卡户本月（1 日至今天）还没有走访记录时，“最近走访”显示为红色；"
+                                       "勾选“本月未走访”只列出这些户。"))
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.legend)
         top.addWidget(self.count_label)
         filters = QHBoxLayout()
         for w in (self.status_filter, self.category_filter, self.cause_filter, self.helper_filter,
@@ -157,13 +201,15 @@ class HouseholdListPanel(QWidget):
 
     def _restore_header(self) -> None:
         header = self.table.horizontalHeader()
-        widths = {"code": 160, "head_name": 80, "id_number": 150, "size": 64, "category": 104,
-                  "cause": 124, "status": 76, "helper": 80, "last_visit": 90}
-        for i, key in enumerate(COLUMN_KEYS):
-            header.resizeSection(i, widths[key])
+        self.table.fit_to_width()
         state = self.app.settings.list_header
         if not state.isEmpty():
-            header.restoreState(state)
+            self.table._fitting = True
+            try:
+                header.restoreState(state)
+            finally:
+                self.table._fitting = False
+            self.table.fit_columns = False  # the user's own widths
         col = COLUMN_KEYS.index(self.sort_key)
         order = Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
         header.blockSignals(True)
@@ -171,7 +217,9 @@ class HouseholdListPanel(QWidget):
         header.blockSignals(False)
 
     def save_layout(self) -> None:
-        self.app.settings.list_header = self.table.horizontalHeader().saveState()
+        # the columns follow the window's width until the user arranges them
+        self.app.settings.list_header = (QByteArray() if self.table.fit_columns
+                                         else self.table.horizontalHeader().saveState())
         self.app.settings.sort_column = self.sort_key
         self.app.settings.sort_descending = self.descending
 
@@ -277,6 +325,10 @@ class HouseholdListPanel(QWidget):
         rowids = self._base if hits is None else list(filter(hits.__contains__, self._base))
         current = self.current_rowid()
         self.model.set_rowids(rowids)
+        # said once the list has loaded (not while it is still being read)
+        set_empty_text(self.table, self.tr(
+            "没有符合条件的户。换一个搜索词或筛选条件（清除筛选：Ctrl+Shift+C），或在左侧选择其他地方；"
+            "登记新的一户：户籍 › 新建户（Ctrl+N）。"))
         row = self.model.row_of(current) if current is not None else None
         if row is None and rowids:
             row = 0
@@ -286,7 +338,7 @@ class HouseholdListPanel(QWidget):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         else:
             self.current_changed.emit(None)
-        self.count_label.setText(self.tr("{0} 户").format(len(rowids)))
+        self.count_label.setText(self.tr("{0:,} 户").format(len(rowids)))
         self.counts_changed.emit(len(rowids))
         self.last_search_ms = (time.perf_counter() - started) * 1000
 

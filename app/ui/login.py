@@ -40,12 +40,25 @@ class LoginDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("退出"))
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
+        product = QLabel(self.tr("卡册"))
+        product.setObjectName("editorHeader")
+        font = product.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        product.setFont(font)
+        tagline = QLabel(self.tr("建档立卡贫困户户卡与村册管理"))
+        tagline.setObjectName("hint")
+        self.message.hide()  # shown with a refusal; no empty gap before
         layout = QVBoxLayout(self)
+        layout.addWidget(product)
+        layout.addWidget(tagline)
+        layout.addSpacing(6)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         (self.password if username else self.username).setFocus()
-        self.resize(360, 160)
+        self.setMinimumWidth(360)
+        self.adjustSize()
 
     def _authenticate(self, username: str, password: str):
         from app.ops.users import authenticate
@@ -57,6 +70,7 @@ class LoginDialog(QDialog):
             self.user = self.login(self.username.text(), self.password.text())
         except (DomainError, DatabaseRefused) as e:
             self.message.setText(e.message)
+            self.message.show()
             self.password.clear()
             self.password.setFocus()
             return False

@@ -20,9 +20,12 @@ log = logging.getLogger("kace.ui")
 EXIT_OK, EXIT_DB, EXIT_FAIL = 0, 3, 1
 
 
-def make_qapp(offscreen: bool = False):
+def make_qapp(offscreen: bool = False, screen: tuple[int, int] | None = None):
+    """The QApplication; `offscreen` with `screen` (width, height): an offscreen screen of that
+    size (the plugin's own is 800×600), so windows open as on such a laptop."""
     if offscreen:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        os.environ["QT_QPA_PLATFORM"] = "offscreen" if screen is None else \
+            f"offscreen:configfile={_offscreen_config(*screen)}"
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
@@ -41,10 +44,23 @@ def make_qapp(offscreen: bool = False):
     return app
 
 
+def _offscreen_config(width: int, height: int) -> str:
+    import json
+    import tempfile
+
+    config = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
+              "screens": [{"name": "kace", "x": 0, "y": 0, "width": width, "height": height,
+                           "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
+    path = Path(tempfile.gettempdir()) / f"kace-offscreen-{width}x{height}.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return str(path)
+
+
 def build_context(db_path: Path, interaction=None, user: str | None = None, today_fn=None,
-                  key: bytes | None = None):
+                  key: bytes | None = None, settings_path: Path | None = None):
     """Open (check, back up, migrate) the database and build the AppContext. `key`: the data key
-    of an encrypted database (app/db/crypto.py). Raises DatabaseRefused with a Chinese message."""
+    of an encrypted database (app/db/crypto.py); `settings_path`: another settings file than the
+    user's (screenshots). Raises DatabaseRefused with a Chinese message."""
     from app.db.migrate import open_sqlite
     from app.ops.context import OpContext
     from app.ui.context import AppContext
@@ -54,7 +70,7 @@ def build_context(db_path: Path, interaction=None, user: str | None = None, toda
     limit_page_cache(engine)
     user = user or paths.os_user()
     ops = OpContext(engine, user=user) if today_fn is None else OpContext(engine, user=user, today_fn=today_fn)
-    return AppContext(ops, db_path, Settings(), interaction, user)
+    return AppContext(ops, db_path, Settings(settings_path), interaction, user)
 
 
 PAGE_CACHE_KB = 16 * 1024
@@ -97,6 +113,9 @@ def run_gui(args) -> int:
     from app.ui.interaction import Interaction
 
     shot = getattr(args, "screenshot", None)
+    every = getattr(args, "screenshot_all", None)
+    if every is not None:
+        return screenshot_all(args, every)
     app = make_qapp(offscreen=bool(shot))
     interaction = Interaction()
     from app.ui import first_run
@@ -160,6 +179,26 @@ def warn_about_location(path: Path, interaction) -> bool:
                           "Start", "\n\n在移走之前，卡册已改用较慢但较安全的方式写入（不使用 WAL）。"
                                    "移动方法：关闭卡册，把数据库文件移到本机磁盘，再打开卡册并用“文件 › 打开数据库”选择它。"))
     return True
+
+
+def screenshot_all(args, out: Path) -> int:
+    """`--screenshot-all DIR`: every screen, on an offscreen 1366×768 screen, over a copy."""
+    from app.db.migrate import DatabaseRefused, inspect_file
+    from app.ui import screenshots
+
+    make_qapp(offscreen=True, screen=screenshots.SCREEN)
+    db = getattr(args, "db", None)
+    if db is None or not Path(db).is_file():
+        print("错误：--screenshot-all 需要 --db 指定一个已有的数据库（例如 kace demo 生成的）", file=sys.stderr)
+        return 2
+    try:
+        inspect_file(Path(db))
+        written = screenshots.screenshot_all(Path(db), out)
+    except DatabaseRefused as e:
+        print(f"错误：{e.message}", file=sys.stderr)
+        return EXIT_DB
+    print(f"已保存 {len(written)} 张截图到 {out}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _open_encrypted(path: Path, interaction, username: str | None, shot):

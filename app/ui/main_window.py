@@ -51,7 +51,18 @@ def _load_status(ops):
         figures = ui_queries.status_figures(s)
         # what the county server does not hold yet: the changes sync has not had acknowledged
         figures["unsynced"] = replica.unsynced_count(s)
+        figures["enrolled"] = bool(replica.state(s).device_key)
         return figures
+
+
+def unsynced_text(count: int, enrolled: bool) -> str:
+    """The status bar's sync figure: changes waiting for the county, once there is a county to
+    send them to. Before the laptop is enrolled (a demo database never is) nothing is waiting for
+    anyone, so the count reads as local changes, not as unsynced work."""
+    tr = lambda text: QApplication.translate("MainWindow", text)  # noqa: E731
+    if enrolled:
+        return tr("未同步变更 {0:,} 条").format(count)
+    return tr("未登记同步（本机修改 {0:,} 条）").format(count)
 
 
 class MainWindow(QMainWindow):
@@ -95,6 +106,8 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self.refresh_side)
 
         fit_to_screen(self, 1280, 760)
+        if self.width() < 1200:  # a 1024 px screen: a narrower tree leaves the list its columns
+            self.splitter.setSizes([170, self.width() - 170])
         self._restore_layout()
         self._update_undo_action()
         self._current_changed(None)
@@ -137,7 +150,8 @@ class MainWindow(QMainWindow):
           SP.SP_DialogOpenButton, self.tr("在新窗口中打开另一个数据库文件"))
         a("backup", self.tr("备份数据库(&B)…"), self.backup_database, None, SP.SP_DialogSaveButton,
           self.tr("把当前数据库完整复制到一个新文件"))
-        a("quit", self.tr("退出(&X)"), self.close, QKeySequence.StandardKey.Quit)
+        # Ctrl+Q on every system (Windows has no standard Quit key, so the menu showed none)
+        a("quit", self.tr("退出(&X)"), self.close, "Ctrl+Q")
         a("undo", self.tr("撤销(&U)"), self.undo_last, QKeySequence.StandardKey.Undo, SP.SP_ArrowBack,
           self.tr("撤销最近一次保存"))
         a("find", self.tr("查找(&F)"), self.focus_search, [QKeySequence.StandardKey.Find, QKeySequence("F3")])
@@ -237,12 +251,16 @@ class MainWindow(QMainWindow):
 
     def _status_loaded(self, figures) -> None:
         self.total_households = figures["households"]
-        self.unsynced_label.setText(self.tr("未同步变更 {0} 条").format(figures["unsynced"]))
+        self.unsynced_label.setText(unsynced_text(figures["unsynced"], figures["enrolled"]))
+        self.unsynced_label.setToolTip(self.tr(
+            "县服务器还没有确认收到的本机修改。同步：文件 › 同步…，或用 U 盘变更包。") if figures["enrolled"] else self.tr(
+            "本机尚未在县服务器登记（演示数据库从不登记），修改只保存在本机，没有要同步的对象。"
+            "正式使用时，在 文件 › 同步… 中用县里给的登记码登记本机，之后这些修改会在第一次同步时上传。"))
         self._update_counts(self.shown_households)
 
     def _update_counts(self, shown: int) -> None:
         self.shown_households = shown
-        self.count_label.setText(self.tr("显示 {0} 户 / 共 {1} 户").format(shown, self.total_households))
+        self.count_label.setText(self.tr("显示 {0:,} 户 / 共 {1:,} 户").format(shown, self.total_households))
 
     def _restore_layout(self) -> None:
         s = self.app.settings

@@ -15,7 +15,9 @@ from app.ui import errors as error_text
 from app.ui.editor.members import fill_from_id, member_checks
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
-from app.ui.widgets import ChoiceCombo
+from app.ui.widgets import ChoiceCombo, fit_to_screen, restyle
+
+HINT_STYLE = "color: #666666;"  # what to fill in, not yet an error (as QLabel#hint)
 
 HEAD = codes.RELATION.code("户主")
 
@@ -34,9 +36,29 @@ class _FormPage(QWizardPage):
         layout.addWidget(self.error)
         form.edited.connect(self.completeChanged)
         form.validated.connect(self.completeChanged)
+        form.validated.connect(self._say_what_is_missing)
+
+    def _say_what_is_missing(self) -> None:
+        """Why 下一步/创建 is not available: the first problem once the user has typed, before that
+        only what to fill in (a blank form does not open in red)."""
+        quiet = not (self.form.show_untouched or self.form.touched())
+        restyle(self.error, HINT_STYLE if quiet else "")
+        if not self.form.errors:
+            self.error.setText("")
+        elif quiet:
+            missing = "、".join(self.form.labels[name] for name in self.form.errors)
+            self.error.setText(self.tr("请填写：{0}").format(missing))
+        else:
+            self.error.setText(next(iter(self.form.errors.values())))
 
     def isComplete(self) -> bool:
         return not self.form.errors
+
+    def initializePage(self) -> None:
+        # the keyboard starts on the page's first field (not on 下一步)
+        first = next((w for w in self.form.widgets.values() if w.isEnabled()), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class NewHouseholdWizard(QWizard):
@@ -68,6 +90,7 @@ class NewHouseholdWizard(QWizard):
                                         grid)
 
         head = self.head_form = Form("member", today, self)
+        head.show_untouched = False  # no 姓名不能为空 before anything is typed
         add_fields(head, "name", "id_number", "sex", "birth_date", "ethnicity", "education",
                    "schooling", "health", "labour", "medical_insured", "critical_insured", "phone")
         head_rules = member_checks(today)
@@ -97,7 +120,7 @@ class NewHouseholdWizard(QWizard):
         if group_id:
             household.widgets["group_id"].set_value(group_id)
         head.load({"ethnicity": codes.ETHNICITY.code("汉族"), "medical_insured": True})
-        self.resize(760, 600)
+        fit_to_screen(self, 760, 600)
 
     def _village_changed(self) -> None:
         vid = self.household_form.value("village_id")

@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QSplitter,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.domain import fields
 from app.domain.quality import RULES, Finding
+from app.ui.empty_state import set_empty_text
+from app.ui.rule_chooser import RuleChooser
 
 SEVERITY_COLORS = {"错误": QColor("#c0392b"), "警告": QColor("#b9770e"), "提示": QColor("#566573")}
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,8 +61,8 @@ class QualityView(QWidget):
         self._by_rule: dict[str, list[Finding]] = {}
 
         self.scope = QLabel()
-        self.rules = QLineEdit()
-        self.rules.setPlaceholderText(self.tr("只运行这些规则，如 ID03,HH01（空：全部规则）"))
+        self.rules = RuleChooser()
+        self.rules.changed.connect(self._rules_changed)
         self.run_button = QPushButton(self.tr("开始核查"))
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.export_button.setEnabled(False)
@@ -68,19 +70,27 @@ class QualityView(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("规则 / 户编号"), self.tr("级别"), self.tr("字段"), self.tr("值"),
                                    self.tr("问题说明")])
-        self.tree.setColumnWidth(0, 230)
-        self.tree.setColumnWidth(3, 170)
+        self.tree.setColumnWidth(0, 190)
+        self.tree.setColumnWidth(2, 110)
+        self.tree.setColumnWidth(3, 150)
         self.tree.setUniformRowHeights(True)
+        set_empty_text(self.tree, self.tr("点“开始核查”，按左侧勾选的规则检查数据；发现的问题按规则分组列在这里，"
+                                          "展开一条规则可看到每一户，双击打开该户。"))
 
         bar = QHBoxLayout()
         bar.addWidget(self.scope)
-        bar.addWidget(self.rules, 1)
+        bar.addStretch(1)
         bar.addWidget(self.run_button)
         bar.addWidget(self.export_button)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.rules)
+        split.addWidget(self.tree)
+        split.setStretchFactor(1, 1)
+        split.setSizes([250, 750])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.summary)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(split, 1)
 
         self.run_button.clicked.connect(self.run_check)
         self.export_button.clicked.connect(self.export)
@@ -97,8 +107,12 @@ class QualityView(QWidget):
         self.scope.setText(self.tr("范围：{0}").format(name or (self.tr("本村") if self.village_id else self.tr("全部村"))))
 
     def rule_ids(self) -> list[str]:
-        text = self.rules.text().replace("，", ",").replace(" ", ",")
-        return [r.strip().upper() for r in text.split(",") if r.strip()]
+        return self.rules.chosen()
+
+    def _rules_changed(self) -> None:
+        n = self.rules.count_checked()
+        self.run_button.setEnabled(n > 0)
+        self.run_button.setToolTip("" if n else self.tr("请在左侧至少勾选一条规则"))
 
     def run_check(self) -> None:
         self.run_button.setEnabled(False)
@@ -125,12 +139,16 @@ class QualityView(QWidget):
         self.tree.clear()
         for rule_id, items in self._by_rule.items():
             rule = RULES[rule_id]
-            node = QTreeWidgetItem([f"{rule_id} {rule.title}（{len(items)}）", rule.severity])
+            node = QTreeWidgetItem([f"{rule_id} {rule.title}（{rule.severity}，{len(items)} 条）", rule.severity])
             node.setForeground(1, QBrush(SEVERITY_COLORS.get(rule.severity, QColor("black"))))
             node.setData(0, Qt.ItemDataRole.UserRole, rule_id)
             node.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+            node.setToolTip(0, node.text(0))
             self.tree.addTopLevelItem(node)
+            node.setFirstColumnSpanned(True)  # the rule's whole name across the row, never cut
         self.export_button.setEnabled(bool(self.findings))
+        if not self.findings:
+            set_empty_text(self.tree, self.tr("按所选规则没有发现问题。"))
 
     def _fill(self, node: QTreeWidgetItem) -> None:
         """Children are made when a rule is opened (a county may have 100 000 findings)."""
@@ -140,7 +158,8 @@ class QualityView(QWidget):
             child = QTreeWidgetItem([f.household_code, f.severity, fields.label(f.table, f.field), f.value or "",
                                      f.message])
             child.setData(0, FINDING_ROLE, f)
-            child.setToolTip(4, f.message)
+            for column in range(5):
+                child.setToolTip(column, child.text(column))
             node.addChild(child)
 
     def _open(self, item: QTreeWidgetItem, _column: int) -> None:

@@ -52,13 +52,13 @@ def _item(region: dict, totals: dict[str, int]) -> QStandardItem:
     item.setData(region["level"], LEVEL_ROLE)
     item.setData(region["id"], ID_ROLE)
     item.setData(region["name"], NAME_ROLE)
-    item.setToolTip(f"{region['code']}  {region['name']}：{n} 户")
+    item.setToolTip(f"{region['code']}  {region['name']}：{n:,} 户")
     item.setEditable(False)
     return item
 
 
 def _count(n: int) -> QStandardItem:
-    item = QStandardItem(str(n))
+    item = QStandardItem(f"{n:,}")
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     item.setEditable(False)
     item.setSelectable(True)

@@ -135,7 +135,7 @@ class StatsPage(QWidget):
             (self.tr("未脱贫人口"), f"{rate['poor_population']:,}"),
             (self.tr("贫困发生率"), "—" if rate["rate"] is None else f"{rate['rate']:.2f}%"
              + (f"（标准 {rate['threshold']:g}%）" if rate["threshold"] else "")),
-            (self.tr("本月走访"), self.tr("{0} 次 / {1} 户").format(data["visits_this_month"],
+            (self.tr("本月走访"), self.tr("{0:,} 次 / {1:,} 户").format(data["visits_this_month"],
                                                                data["households_visited_this_month"])),
             (self.tr("人均纯收入中位数"), "—" if pc["p50"] is None else f"{pc['p50']:,.2f} 元（{pc['year']}年）"),
         ]

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app.db.models import SYNCED_TABLES
 from app.ops.context import Result
 from app.ui import errors as error_text
+from app.ui.widgets import fit_to_screen
 
 # A sync may bring any row of any table: every view refreshes, and the status bar's outbox count.
 ALL_TABLES = frozenset(SYNCED_TABLES) | {"change", "review"}
@@ -234,7 +235,7 @@ class SyncDialog(QDialog):
         self.close_button.clicked.connect(self.close)
         self.enrol_box.hide()
         self.start_button.setEnabled(False)
-        self.resize(560, 480)
+        fit_to_screen(self, 560, 480)
         self.refresh()
 
     # --- state ----------------------------------------------------------------------------------

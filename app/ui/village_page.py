@@ -25,6 +25,7 @@ from app.domain.incidence import poverty_incidence, village_rate_ok, village_thr
 from app.domain.money import format_yuan
 from app.domain.regions import WESTERN_PROVINCES
 from app.ui.table_model import Column, record_table
+from app.ui.widgets import fit_to_screen
 
 NOT_EXITED = {codes.HOUSEHOLD_STATUS.code(s) for s in ("新识别贫困户", "未脱贫", "预脱贫", "返贫")}
 CANCELLED = codes.HOUSEHOLD_STATUS.code("注销")
@@ -108,9 +109,8 @@ class VillagePage(QDialog):
         self.app = app_ctx
         self.village_id = village_id
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        month_start = app_ctx.today.replace(day=1)
         with app_ctx.ops.read() as s:
-            self.data = ui_queries.village_figures(s, village_id, month_start)
+            self.data = ui_queries.village_figures(s, village_id, app_ctx.today)
         v = self.data["village"]
         self.setWindowTitle(self.tr("村情概况 — {0}").format(v["name"]))
 
@@ -138,12 +138,12 @@ class VillagePage(QDialog):
             v["name"], v["code"], self.tr("贫困村") if v["poor_village"] else ""))
         heading.setObjectName("editorHeader")
         figures = QGridLayout()
-        figures.addWidget(_figure(self.tr("总户数"), str(total_h), self.tr("人口 {0} 人（人口状态正常）").format(total_p)), 0, 0)
-        figures.addWidget(_figure(self.tr("未脱贫人口"), str(poor),
-                                  self.tr("农业户籍人口 {0} 人").format(v["agri_population"] or self.tr("未填"))), 0, 1)
+        figures.addWidget(_figure(self.tr("总户数"), f"{total_h:,}", self.tr("人口 {0:,} 人（人口状态正常）").format(total_p)), 0, 0)
+        figures.addWidget(_figure(self.tr("未脱贫人口"), f"{poor:,}",
+                                  self.tr("农业户籍人口 {0} 人").format(f"{v['agri_population']:,}" if v["agri_population"] else self.tr("未填"))), 0, 1)
         figures.addWidget(_figure(self.tr("贫困发生率"), rate_text, rate_note), 0, 2)
         figures.addWidget(_figure(self.tr("本月走访"), share,
-                                  self.tr("建档立卡户 {0} 户中已走访 {1} 户，共走访 {2} 次").format(
+                                  self.tr("建档立卡户 {0:,} 户中已走访 {1:,} 户，共走访 {2:,} 次").format(
                                       registered, visited, self.data["visits"])), 0, 3)
 
         rows = []
@@ -175,4 +175,4 @@ class VillagePage(QDialog):
         layout.addLayout(middle, 1)
         layout.addWidget(contact)
         layout.addWidget(buttons)
-        self.resize(1000, 600)
+        fit_to_screen(self, 1000, 600)

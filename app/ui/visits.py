@@ -24,12 +24,15 @@ from PySide6.QtWidgets import (
 from app.db import queries, ui_queries
 from app.db.ui_queries import ListQuery
 from app.domain import codes
+from app.domain.visit_content import CONTENT_MISSING, has_content
 from app.ops.visits import record_visit, update_visit
 from app.ui.collation import PinyinCollator
+from app.ui.empty_state import set_empty_text
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.table_model import Column, coded, record_table
 from app.ui.widgets import ChoiceCombo, DateField
+from app.ui.widgets import fit_to_screen
 
 HOUSEHOLD_ROLE = Qt.ItemDataRole.UserRole + 1
 _collator = PinyinCollator()
@@ -131,6 +134,7 @@ class VisitDialog(QDialog):
 
         self.reason = QLabel()
         self.reason.setObjectName("saveReason")
+        self.reason.setWordWrap(True)
         self.save_button = QPushButton(self.tr("保存(&S)"))
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(lambda: self.save(close=True))
@@ -156,7 +160,7 @@ class VisitDialog(QDialog):
         layout.addWidget(self.household_label)
         layout.addWidget(grid, 1)
         layout.addLayout(buttons)
-        self.resize(860, 640)
+        fit_to_screen(self, 860, 640)
 
         if visit is not None:
             self.picker.setVisible(False)
@@ -221,6 +225,8 @@ class VisitDialog(QDialog):
             reason = self.tr("请先选择户")
         elif errors:
             reason = next(iter(errors.values()))
+        elif not has_content(self.form.collect()):
+            reason = self.tr(CONTENT_MISSING)
         else:
             reason = ""
         self.reason.setText(reason)
@@ -320,7 +326,7 @@ class VisitsWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        self.resize(1000, 620)
+        fit_to_screen(self, 1000, 620)
         app_ctx.bus.changed.connect(lambda t: self.reload() if self.isVisible() and "visit" in t else None)
 
     def set_scope(self, scope: ListQuery, name: str) -> None:
@@ -339,6 +345,12 @@ class VisitsWindow(QWidget):
 
         self.app.runner.read(load, on_done=self._loaded)
         self.tabs.setTabText(0, self.tr("{0}年{1}月走访记录").format(start.year, start.month))
+        set_empty_text(self.visits_view, self.tr(
+            "{0}年{1}月，{2}没有走访记录。走访 › 录入走访（Ctrl+T）录入一条；上方可以换月份。").format(
+            start.year, start.month, self.scope_label.text().replace("范围：", "") or self.tr("这里")))
+        set_empty_text(self.gaps_view, self.tr(
+            "{0}年{1}月，{2}的建档立卡户都已走访过（或还没有建档立卡户）。本月还没走访的户会按帮扶责任人列在这里。"
+            ).format(start.year, start.month, self.scope_label.text().replace("范围：", "") or self.tr("这里")))
         self.tabs.setTabText(1, self.tr("{0}年{1}月未走访（按帮扶责任人）").format(start.year, start.month))
 
     def _loaded(self, data) -> None:

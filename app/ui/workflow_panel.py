@@ -11,6 +11,7 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,6 +34,8 @@ from PySide6.QtWidgets import (
 
 from app.domain import codes, workflow
 from app.ui.quality_view import run_read
+from app.ui.empty_state import set_empty_text
+from app.ui.widgets import FlowBox
 
 FAILED = QColor("#c0392b")
 
@@ -141,7 +145,14 @@ class _HouseholdPanel(QWidget):
 
     def refresh(self) -> None:
         if self.household_id:
-            run_read(self.app_ctx, type(self).load, self.household_id, on_done=self.show_data)
+            run_read(self.app_ctx, type(self).load, self.household_id, on_done=self._show_if_open)
+
+    def _show_if_open(self, data) -> None:
+        """The answer of a read may come after the window was closed (a card closed at once)."""
+        import shiboken6
+
+        if shiboken6.isValid(self) and shiboken6.isValid(self.window()):
+            self.show_data(data)
 
     def _changed(self, tables) -> None:
         if self.household_id and self.tables & set(tables):
@@ -171,7 +182,13 @@ class WorkflowPanel(_HouseholdPanel):
         self.tree.setHeaderLabels([self.tr("日期"), self.tr("程序"), self.tr("步骤"), self.tr("结果"), self.tr("经办人"),
                                    self.tr("文号"), self.tr("备注")])
         self.tree.setColumnWidth(2, 260)
-        self.actions_box = QHBoxLayout()
+        set_empty_text(self.tree, self.tr("还没有办理记录。用下方“可以办理”的按钮登记识别、退出、返贫监测等程序的步骤，"
+                                          "办理过的步骤按日期列在这里。"))
+        self.status.setWordWrap(True)
+        self.lists.setWordWrap(True)
+        # the next steps' buttons wrap onto more lines rather than widen the household card
+        self.actions_widget = FlowBox()
+        self.actions_box = self.actions_widget.flow
         head = QHBoxLayout()
         head.addWidget(self.status)
         head.addStretch(1)
@@ -180,7 +197,7 @@ class WorkflowPanel(_HouseholdPanel):
         layout.addLayout(head)
         layout.addWidget(self.tree, 1)
         layout.addWidget(QLabel(self.tr("可以办理：")))
-        layout.addLayout(self.actions_box)
+        layout.addWidget(self.actions_widget)
         self._ready()
 
     def show_data(self, flow) -> None:
@@ -201,8 +218,9 @@ class WorkflowPanel(_HouseholdPanel):
         for action in flow.actions:
             button = QPushButton(action.title)
             button.clicked.connect(lambda _=False, a=action: self.start(a))
+            button.setToolTip(action.title)
             self.actions_box.addWidget(button)
-        self.actions_box.addStretch(1)
+        self.actions_widget.fit_height()
 
     def start(self, action: workflow.Action) -> None:
         dialog = StepDialog(action.process, action.step, self.app_ctx.ops.today, self, action.not_before)
@@ -229,9 +247,18 @@ class ExitAssessmentPanel(_HouseholdPanel):
         self.title = QLabel()
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([self.tr("指标"), self.tr("实际情况"), self.tr("是否达标")])
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.setColumnWidth(0, 220)
-        self.table.setColumnWidth(1, 360)
+        self.title.setWordWrap(True)
+        # every indicator on screen, 实际情况 wrapped in full: the table is as tall as its rows
+        # (the 退出评估 tab scrolls) and its middle column takes the width left
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, 200)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.save = QPushButton(self.tr("保存评估结果"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -250,7 +277,11 @@ class ExitAssessmentPanel(_HouseholdPanel):
             if not i.passed:
                 ok.setForeground(QBrush(FAILED))
             for c, item in enumerate((QTableWidgetItem(i.name), QTableWidgetItem(i.evidence), ok)):
+                item.setToolTip(item.text())
                 self.table.setItem(r, c, item)
+        self.table.resizeRowsToContents()
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setMinimumHeight(rows + self.table.horizontalHeader().height() + 2 * self.table.frameWidth())
 
     def store(self) -> None:
         self.app_ctx.runner.run(_assess, self.household_id, label=self.tr("保存退出评估"))
@@ -326,7 +357,7 @@ class _VillageTable(QWidget):
     open_requested = Signal(str)  # household id
 
     def __init__(self, app_ctx, village_id: str | None, headers: list[str], filters: list[QComboBox],
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, widths: tuple[int, ...] = ()):
         super().__init__(parent)
         self.app_ctx = app_ctx
         self.village_id = village_id
@@ -334,6 +365,16 @@ class _VillageTable(QWidget):
         self.table = QTableWidget(0, len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # fixed widths for the short columns, the last (the longest text) takes the rest and wraps
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(True)
+        # what the list would hold, while it holds nothing
+        self.empty = QLabel()
+        self.empty.setObjectName("hint")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
         bar = QHBoxLayout()
         for combo in filters:
             bar.addWidget(combo)
@@ -341,6 +382,7 @@ class _VillageTable(QWidget):
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         self.table.cellDoubleClicked.connect(lambda r, _c: self.open_requested.emit(self.rows[r].id))
         app_ctx.bus.changed.connect(lambda tables: self.refresh() if self.isVisible() else None)
@@ -361,6 +403,17 @@ class _VillageTable(QWidget):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
                 self.table.setItem(r, c, item)
+        if len(self.rows) <= 2000:  # wrapped rows cost a measurement each
+            self.table.resizeRowsToContents()
+        if self.rows:
+            self.empty.hide()
+        else:
+            self.empty.setText(self.tr("请先在主窗口左侧选择一个村。") if not self.village_id else self.empty_text())
+            self.empty.show()
+
+    def empty_text(self) -> str:
+        """What would be listed, and how a household gets here."""
+        return self.tr("没有符合条件的户。")
 
 
 class HouseholdListsWidget(_VillageTable):
@@ -370,7 +423,7 @@ class HouseholdListsWidget(_VillageTable):
         self.which = QComboBox()
         self.which.addItems(list(workflow.LISTS))
         super().__init__(app_ctx, village_id, ["户编号", "户主", "人口", "组", "户状态", "最近办理"], [self.which],
-                         parent)
+                         parent, widths=(160, 80, 48, 80, 110))
         # Batch: select several households (Shift/Ctrl+click) and record one step for all of them.
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.batch_button = QPushButton(self.tr("为所选户登记流程步骤…"))
@@ -391,6 +444,10 @@ class HouseholdListsWidget(_VillageTable):
 
     def refresh(self) -> None:
         run_read(self.app_ctx, _list, self.village_id, self.which.currentText(), on_done=self.show_rows)
+
+    def empty_text(self) -> str:
+        return self.tr("本村当前没有“{0}”的户。户在户卡“退出评估”页（或在此选中多户后用“为所选户登记流程步骤”）办理识别、"
+                       "退出、返贫等程序的相应步骤后，会出现在对应的名单中。").format(self.which.currentText())
 
     def show_rows(self, rows) -> None:
         self.fill(rows, lambda row: (
@@ -420,14 +477,20 @@ class MonitoringListWidget(_VillageTable):
         for label in codes.RISK_STATUS.labels():
             self.risk.addItem(label, label)
         super().__init__(app_ctx, village_id, ["户编号", "户主", "户状态", "监测对象类型", "风险状态", "预警（依据）"],
-                         [self.which, self.kind, self.risk], parent)
-        self.table.setColumnWidth(5, 520)
+                         [self.which, self.kind, self.risk], parent, widths=(160, 72, 100, 110, 90))
 
     def refresh(self) -> None:
         objects = self.which.currentData() == "objects"
         run_read(self.app_ctx, _monitoring, self.village_id, flagged_only=not objects, objects_only=objects,
                  monitoring_type=self.kind.currentData(), risk_status=self.risk.currentData(),
                  on_done=self.show_rows)
+
+    def empty_text(self) -> str:
+        if self.which.currentData() == "objects":
+            return self.tr("本村没有符合条件的监测对象。在户卡“基本信息”页填写监测对象类型，或办理防止返贫监测"
+                           "程序后，该户出现在这里。")
+        return self.tr("本村没有符合条件的有预警的户。程序按防返贫监测规则（收入下降、低于扶贫标准的1.5倍、"
+                       "走访发现突发变故、因病因灾等）逐户检查，发现风险的户会列在这里。")
 
     def show_rows(self, rows) -> None:
         self.fill(rows, lambda row: (

@@ -105,3 +105,22 @@ def test_mingbai_is_one_page_whatever_the_data(opts):
 def test_single_mingbai(opts, tmp_path):
     result = write_mingbai_card(F.card(5), tmp_path / "m.pdf", opts)
     assert result.pages == 1 and result.output.stat().st_size > 1000
+
+
+def test_every_font_in_the_pdf_is_embedded(tmp_path, opts):
+    """`pdffonts` lists no font that is not embedded (reportlab's start font was Helvetica)."""
+    import shutil
+    import subprocess
+
+    from app.printing import write_register
+
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    outputs = [write_card(F.card(0), tmp_path / "card.pdf", opts).output,
+               write_mingbai_card(F.card(1), tmp_path / "mingbai.pdf", opts).output]
+    outputs.append(write_register(F.register(30), tmp_path / "register.pdf", opts).output)  # streamed
+    for pdf in outputs:
+        table = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        rows = table.splitlines()[2:]
+        assert rows and all(row.split()[-5] == "yes" for row in rows), table  # the emb column
+        assert "Helvetica" not in table

@@ -260,3 +260,19 @@ def test_keyboard_reaches_every_tab(editor, qtbot):
     exit_tab = editor.tab("exit")
     assert "已保存的退出评估" in exit_tab.note.text()
     assert exit_tab.workflow.isVisible() and exit_tab.assessment.isVisible()
+
+
+def test_history_names_the_village_and_shows_whole_values(editor, zsf, ctx):
+    """变更历史: 所属村 as the village's name (not its id) and every value of a new record whole."""
+    from app.db import ui_queries as uq
+
+    with ctx.read() as s:
+        village = uq.villages_with_groups(s)[0]
+    history = editor.show_tab("history")
+    texts = [history.model.index(r, 6).data() for r in range(history.model.rowCount())]
+    created = next(t for t in texts if "所属村" in t)
+    assert f"所属村：{village['name']}" in created and village["id"] not in created
+    assert not created.endswith("…")
+    index = history.model.index(texts.index(created), 6)
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == created  # the whole text also as a tooltip
+    assert history.view.wordWrap()

@@ -79,3 +79,36 @@ def test_batch_step_over_selected_households_of_a_list(qtbot, ctx, window, demo,
     assert dialog is not None and dialog.isVisible()
     dialog.close()
     lists.close()
+
+
+def test_data_check_offers_the_rules_by_family_and_fills_every_column(demo, window):
+    from PySide6.QtCore import Qt
+
+    from app.domain.quality import RULES
+    from app.ui.rule_chooser import RULE_ROLE
+
+    view = window.extensions.show_quality().body
+    chooser = view.rules
+    families = [chooser.topLevelItem(i) for i in range(chooser.topLevelItemCount())]
+    listed = {f.child(j).data(0, RULE_ROLE): f.child(j).text(0) for f in families for j in range(f.childCount())}
+    assert set(listed) == set(RULES)  # every rule of the registry, once
+    assert listed["VS01"] == f"VS01 {RULES['VS01'].title}"
+    assert any(f.text(0).startswith("走访（") for f in families)
+    assert view.rule_ids() == []  # all checked: the whole registry, as kace check
+    # only the 走访 family
+    for f in families:
+        f.setCheckState(0, Qt.CheckState.Checked if f.text(0).startswith("走访") else Qt.CheckState.Unchecked)
+    assert view.rule_ids() and all(r.startswith("VS") for r in view.rule_ids())
+    view.run_check()
+    window.settle()
+    top = [view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())]
+    assert top and all(t.text(0).startswith("VS") for t in top)
+    node = top[0]
+    assert node.isFirstColumnSpanned() and "条）" in node.text(0)
+    node.setExpanded(True)
+    child = node.child(0)
+    assert child.text(2) and child.text(4)  # 字段 and 问题说明 filled
+    assert child.toolTip(4) == child.text(4)
+    for f in families:
+        f.setCheckState(0, Qt.CheckState.Unchecked)
+    assert not view.run_button.isEnabled()

@@ -13,8 +13,8 @@ from PySide6.QtGui import QImage
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def kace(*args, env_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "KACE_DATA_DIR": str(env_dir), "QT_QPA_PLATFORM": "offscreen"}
+def kace(*args, env_dir: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KACE_DATA_DIR": str(env_dir), "QT_QPA_PLATFORM": "offscreen", **(extra_env or {})}
     return subprocess.run([sys.executable, "-m", "app.cli", *args], check=False, cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 

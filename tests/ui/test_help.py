@@ -57,3 +57,18 @@ def test_the_packaged_program_carries_the_guide():
     spec = (ROOT / "packaging" / "kace.spec").read_text(encoding="utf-8")
     assert '"guide.md"' in spec and '"screenshots"' in spec
     assert GUIDE == ROOT / "docs" / "guide.md"
+
+
+def test_the_guide_window_names_this_computers_folders(qtbot, tmp_path, monkeypatch):
+    """Platform-appropriate paths: the folders as this system spells them, not the other's."""
+    import os
+
+    from app import paths
+    from app.ui.help_window import HelpWindow
+
+    monkeypatch.setenv("KACE_DATA_DIR", str(tmp_path))
+    window = HelpWindow()
+    qtbot.addWidget(window)
+    assert window.this_computer.startswith("这台电脑上：")
+    assert str(paths.log_path()) in window.this_computer
+    assert str(tmp_path) in window.this_computer and os.sep in window.this_computer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -62,6 +62,8 @@ def test_a_visit_in_the_future_is_refused_in_the_form(zsf, window):
     dialog.set_household(zsf["id"])
     assert "请填写走访人" in dialog.reason.text()  # 张三丰 has no helper yet
     type_text(dialog.form.widgets["visitors"], "王队长")
+    assert "请填写走访内容" in dialog.reason.text() and not dialog.save_button.isEnabled()
+    dialog.form.widgets["problems"].setPlainText("缺少劳动力")
     assert dialog.save_button.isEnabled()
     dialog.form.widgets["visit_date"].set_value(date(2027, 1, 5))
     assert "走访日期不能晚于今天" in dialog.reason.text()
@@ -135,3 +137,30 @@ def test_about_names_version_database_schema_and_log(window, app_ctx):
     assert about.values["数据库结构版本"].startswith(head_revision())
     shortcuts = window.show_shortcuts()
     assert shortcuts.findChildren(type(shortcuts.children()[0]))  # built
+
+
+def test_village_page_and_statistics_count_this_months_visits_alike(demo, window, ctx, zsf):
+    """本月已走访 has one definition (queries.month_visits): 村情概况 and 统计分析 agree, also
+    with a visit of a 注销 household, one back-dated to last month and one of today."""
+    import re
+
+    from app.db import queries
+    from app.ops.visits import record_visit
+
+    today = ctx.today
+    record_visit(ctx, zsf["id"], {"visit_date": today, "visitors": "王队长", "problems": "缺技术"})
+    record_visit(ctx, zsf["id"], {"visit_date": today.replace(day=1) - timedelta(days=1),
+                                  "visitors": "王队长", "problems": "复查"})
+    with ctx.read() as s:
+        village = ui_queries.villages_with_groups(s)[0]
+        expected = queries.month_visits(s, select(Household.__table__.c.id), today)
+    window.tree.select_region(village["id"])
+    window.settle()
+    page = window.show_village()
+    stats = window.extensions.show_stats()
+    window.settle()
+    figures = [w.text() for w in stats.body.findChildren(type(page.findChild(type(window.count_label))))]
+    shown = next(t for t in figures if "次 /" in t)
+    visits, visited = map(int, re.findall(r"[\d,]+", shown.replace(",", ""))[:2])
+    assert (page.data["visits"], page.data["visited"]) == (visits, visited) == expected
+    assert f"已走访 {visited:,} 户" in " ".join(w.text() for w in page.findChildren(type(window.count_label)))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QAbstractScrollArea, QScrollArea, QWidget
 
 from app.ops.batch import Step
 from app.ui.forms import Form
@@ -53,6 +53,44 @@ class EditorTab(QWidget):
 
     def tables_changed(self, tables: frozenset[str]) -> None:
         """Something was saved elsewhere (a visit from the quick entry...)."""
+
+    def first_field(self) -> QWidget | None:
+        """Where the hand goes when the tab opens: the first field of its form (the year chooser
+        and the lists come before it in the Tab order, but are not what one types into first),
+        else the first widget of the tab that takes the keyboard."""
+        for form in self.forms()[:1]:
+            for widget in form.widgets.values():
+                if takes_tab(widget, self):
+                    return widget
+        return first_focusable(self)
+
+
+def takes_tab(widget: QWidget, within: QWidget) -> bool:
+    target = widget.focusProxy() or widget
+    return (bool(target.focusPolicy() & Qt.FocusPolicy.TabFocus) and target.isEnabled()
+            and target.isVisibleTo(within))
+
+
+def first_focusable(root: QWidget) -> QWidget | None:
+    """The first widget inside `root`, in the window's Tab order, that Tab would stop at."""
+    w = root.nextInFocusChain()
+    seen = set()
+    while w is not root and id(w) not in seen and root.isAncestorOf(w):
+        seen.add(id(w))
+        if w.focusProxy() is None and takes_tab(w, root) and not isinstance(w, QScrollArea):
+            return w
+        w = w.nextInFocusChain()
+    return None
+
+
+def tidy_tab_order(root: QWidget) -> None:
+    """Tab goes from field to field: a scroll area around a form is no Tab stop of its own (its
+    fields are), and Tab leaves a table instead of walking its cells (the arrows do that)."""
+    for area in root.findChildren(QAbstractScrollArea):
+        if isinstance(area, QScrollArea):
+            area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        elif isinstance(area, QAbstractItemView):
+            area.setTabKeyNavigation(False)
 
 
 def form_errors(form: Form, prefix: str = "") -> list[str]:

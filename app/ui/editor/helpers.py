@@ -23,6 +23,7 @@ from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.table_model import Column, record_table
 from app.ui.widgets import DateField
+from app.ui.widgets import fit_to_screen
 
 HISTORY_COLUMNS = [Column("name", "姓名", width=90), Column("unit", "帮扶单位", width=240),
                    Column("post", "职务", width=90), Column("phone", "联系电话", width=120),
@@ -70,7 +71,7 @@ class HelperPicker(QDialog):
         layout.addWidget(grid)
         layout.addLayout(start_row)
         layout.addWidget(self.buttons)
-        self.resize(620, 520)
+        fit_to_screen(self, 620, 520)
         self._search("")
 
     def _search(self, text: str) -> None:

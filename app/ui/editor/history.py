@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHeaderView, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from app.db import ui_queries
 from app.domain import fields
 from app.ops.undo import OBJECT_NAMES
 from app.ui.editor.base import EditorTab
+from app.ui.empty_state import set_empty_text
 from app.ui.table_model import Column, record_table
 
 OPS = {"create": "新建", "update": "修改", "delete": "删除"}
@@ -39,7 +40,7 @@ def history_rows(records: list[dict], refs: dict[str, str]) -> list[dict]:
         if rec["op"] == "create":
             shown = [f"{fields.label(table, f)}：{value_text(table, f, e.get('new'), refs)}"
                      for f, e in payload.items() if f not in SKIP and e.get("new") not in (None, "", False)]
-            rows.append({**base, "field": "", "old": "", "new": "；".join(shown[:8]) + ("…" if len(shown) > 8 else "")})
+            rows.append({**base, "field": "", "old": "", "new": "；".join(shown)})
             continue
         if rec["op"] == "delete" or set(payload) == {"deleted"}:
             restored = payload.get("deleted", {}).get("new") is False
@@ -63,9 +64,18 @@ class HistoryTab(EditorTab):
         super().__init__(editor)
         self.model, self.view = record_table(HISTORY_COLUMNS, self)
         header = self.view.horizontalHeader()
-        for i, width in enumerate((130, 70, 150, 50, 120, 140)):
+        for i, width in enumerate((120, 64, 140, 44, 110, 180)):
             header.resizeSection(i, width)
         header.setSectionResizeMode(len(HISTORY_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # full values: wrapped in the row (and whole in the tooltip), never cut
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        # the rows follow the wrapped text as the columns change width (the window resized)
+        self._rows_timer = QTimer(self)
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(0)
+        self._rows_timer.timeout.connect(self.view.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_a: self._rows_timer.start())
         self.hint = QLabel(self.tr("每次保存都记入变更记录（谁、何时、改了什么）；同步时也据此发现冲突。"))
         self.hint.setObjectName("hint")
         layout = QVBoxLayout(self)
@@ -77,9 +87,10 @@ class HistoryTab(EditorTab):
             records = ui_queries.household_history(s, self.household_id)
             ids = {e.get(k) for r in records for f, e in r["payload"].items() if f.endswith("_id")
                    for k in ("new", "old")}
-            refs = ui_queries.helper_names(s, ids)
+            refs = ui_queries.reference_names(s, ids)
         refs.update({gid: name for gid, name in detail["groups"]})
         self.model.set_rows(history_rows(records, refs))
+        self.view.resizeRowsToContents()
         self.hint.setText(self.tr("共 {0} 条变更记录。每次保存都记入变更记录（谁、何时、改了什么），同步时也据此发现冲突。")
                           .format(len(records)))
 
@@ -108,6 +119,8 @@ class ExitTab(EditorTab):
         self.workflow = WorkflowPanel(self.app, self.household_id, self)
         self.assessment = ExitAssessmentPanel(self.app, self.household_id, self)
         self.model, self.view = record_table(EXIT_COLUMNS, self)
+        set_empty_text(self.view, self.tr("该户尚无退出评估记录。点上方“保存评估结果”把本次评估记下来，"
+                                          "打印的退出验收表据此可以重现。"))
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setObjectName("hint")
@@ -116,13 +129,23 @@ class ExitTab(EditorTab):
         stored_layout.setContentsMargins(0, 0, 0, 0)
         stored_layout.addWidget(self.note)
         stored_layout.addWidget(self.view, 1)
-        split = QSplitter(Qt.Orientation.Vertical, self)
+        split = QSplitter(Qt.Orientation.Vertical)
         for part in (self.workflow, self.assessment, stored):
             split.addWidget(part)
+        split.setChildrenCollapsible(False)
+        self.workflow.tree.setMinimumHeight(110)
+        self.view.setMinimumHeight(90)
+        # the page scrolls (on a 1024×600 screen too) rather than squeeze the indicator table
+        area = QScrollArea()
+        area.setWidget(split)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(split)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(area)
 
     def load(self, detail):
         rows = detail["exit_assessments"]
         self.model.set_rows(rows)
-        self.note.setText(self.tr("已保存的退出评估：") + ("" if rows else self.tr("该户尚无退出评估记录。")))
+        self.note.setText(self.tr("已保存的退出评估："))  # an empty list says so itself

@@ -30,7 +30,7 @@ from app.ops.batch import run_steps
 from app.ui import errors as error_text
 from app.ui.editor import conflict_marks
 from app.ui.editor.assistance import AssistanceTab
-from app.ui.editor.base import EditorTab
+from app.ui.editor.base import EditorTab, tidy_tab_order
 from app.ui.editor.basic import BasicTab
 from app.ui.editor.helpers import HelperTab
 from app.ui.editor.history import ExitTab, HistoryTab
@@ -82,7 +82,9 @@ class HouseholdEditor(QDialog):
             self._pages[cls.key] = page
             self.tabs.addTab(page, self.tr(cls.title))
             self.tabs.setTabToolTip(i, self.tr("Alt+{0}").format(i + 1))
-        self.tabs.currentChanged.connect(lambda i: self.tab(TAB_KEYS[i]))
+        # the tab bar is no Tab stop: Alt+1…9 and Ctrl+Tab switch tabs, and focus goes to the fields
+        self.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.currentChanged.connect(self._tab_shown)
 
         self.reason = QLabel()
         self.reason.setObjectName("saveReason")
@@ -100,7 +102,7 @@ class HouseholdEditor(QDialog):
         self.close_button.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
         for i in range(len(TAB_CLASSES)):
-            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, lambda i=i: self.tabs.setCurrentIndex(i))
+            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, lambda i=i: self._switch_to(i))
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.reason, 1)
@@ -157,6 +159,43 @@ class HouseholdEditor(QDialog):
         mark = " *" if self.dirty() else ""
         self.setWindowTitle(self.tr("户卡 {0} {1}{2} — 卡册").format(h["code"], h["head_name"] or "", mark))
 
+    def _tab_shown(self, index: int) -> None:
+        self.tab(TAB_KEYS[index])
+        self.focus_first_field()
+
+    def _switch_to(self, index: int) -> None:
+        """Alt+N: that tab, with the keyboard on its first field."""
+        if self.tabs.currentIndex() != index:
+            self.tabs.setCurrentIndex(index)  # _tab_shown moves the focus
+        else:
+            self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        built = self._built.get(TAB_KEYS[self.tabs.currentIndex()])
+        target = built.first_field() if built is not None else None
+        if target is not None:
+            target.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not event.spontaneous() and not self._shown_once:
+            self._shown_once = True
+            self.focus_first_field()
+
+    _shown_once = False
+
+    def _buttons_last(self) -> None:
+        """Tab goes through the fields first and ends on 打印, 保存, 关闭 (the tabs are built after
+        the buttons, so Qt's order by creation would put the buttons first)."""
+        buttons = [b for b in (getattr(self, "print_button", None), self.save_button, self.close_button)
+                   if b is not None]
+        last = self.previousInFocusChain()
+        while last in buttons or any(b.isAncestorOf(last) for b in buttons):
+            last = last.previousInFocusChain()
+        for button in buttons:
+            QWidget.setTabOrder(last, button)
+            last = button
+
     def tab(self, key: str, build: bool = True) -> EditorTab | None:
         """The tab `key` (built and loaded the first time it is asked for)."""
         built = self._built.get(key)
@@ -168,6 +207,8 @@ class HouseholdEditor(QDialog):
         built.show()  # a widget added to a visible parent is otherwise shown only later
         self._built[key] = built
         built.load(self.detail)
+        tidy_tab_order(built)
+        self._buttons_last()
         conflict_marks.attach(self, built)
         built.changed.connect(self._update_state)
         self._update_state()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.ops.batch import Step
 from app.sync.codec import to_json
 from app.ui.forms import Check, validate_values
+from app.ui.empty_state import set_empty_text
 from app.ui.table_model import Column, record_table
 
 _keys = itertools.count(1)
@@ -69,6 +70,7 @@ class RecordEditor(QWidget):
         self.model, self.view = record_table(columns, self)
         self.model.set_colour(lambda row: NEW_COLOUR if row.get("_new") else None)
         self.view.setAccessibleName(noun)
+        set_empty_text(self.view, self.tr("还没有{0}。点下方“添加{0}”（Alt+A）添加。").format(noun))
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
 
         self.form, form_widget = make_form()

@@ -11,6 +11,7 @@ from app.db import ui_queries
 from app.domain import codes
 from app.ops.visits import delete_visit
 from app.ui.editor.base import EditorTab
+from app.ui.empty_state import set_empty_text
 from app.ui.table_model import Column, coded, coded_set, record_table
 
 COLUMNS = [Column("visit_date", "走访日期", width=96), Column("kind", "走访方式", coded(codes.VISIT_KIND), width=80),
@@ -46,6 +47,7 @@ class VisitsTab(EditorTab):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.view)
+        set_empty_text(self.view, self.tr("这一户还没有走访记录。点“录入走访”（或主窗口的 走访 › 录入走访，Ctrl+T）添加一条。"))
 
     def load(self, detail=None):
         with self.app.ops.read() as s:

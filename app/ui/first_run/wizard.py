@@ -45,6 +45,7 @@ from app.ui import errors
 from app.ui.first_run import setup
 from app.ui.first_run.region_list import Place, RegionList, bundled, normalize_code, parent_code, place, read_file
 from app.ui.first_run.setup import SetupPlan, SetupReport
+from app.ui.widgets import fit_to_screen
 
 log = logging.getLogger("kace.ui")
 DEMO_DEFAULT = 1000
@@ -559,7 +560,7 @@ class AdminPage(QWizardPage):
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addWidget(_hint(self.tr(
-            "密码只以加密摘要（Argon2id）保存在本机数据库中，忘记后无法找回，只能由另一位管理员重设。请把密码记在安全的地方。")))
+            "密码只以加密形式保存在本机数据库中，任何人（包括管理员）都看不到原文，忘记后无法找回，只能由另一位管理员重设。请把密码记在安全的地方。")))
         for w in (self.username, self.password, self.repeat):
             w.textChanged.connect(self.completeChanged)
             w.textChanged.connect(self.message.clear)
@@ -676,7 +677,7 @@ class FirstRunWizard(QWizard):
                               (self.SUMMARY, self.summary_page)):
             self.setPage(page_id, page)
         self.setStartId(self.LOCATION)
-        self.resize(780, 580)
+        fit_to_screen(self, 780, 580)
 
     def plan(self) -> SetupPlan:
         demo = self.mode_page.is_demo()
