@@ -50,6 +50,13 @@ def add_places(ctx: OpContext, places: Sequence[tuple[str, str, str]]) -> Result
     transaction: the first-run wizard's region list, `kace region add|import` and the import of a
     花名册 with --create-villages. A place's parent is the nearest place above it by code (in the
     database or in the list). Existing codes are left as they are."""
+    with ctx.write() as w:
+        added = write_places(w, places)
+    return done(w, added)
+
+
+def write_places(w, places: Sequence[tuple[str, str, str]]) -> PlacesAdded:
+    """add_places inside a caller's write transaction (the import writes places and households as one)."""
     from app.exchange.region_list import parent_code
 
     for code, name, level in places:
@@ -57,20 +64,19 @@ def add_places(ctx: OpContext, places: Sequence[tuple[str, str, str]]) -> Result
     order = {lv: i for i, lv in enumerate(LEVELS)}
     wanted = sorted({p[0]: p for p in places}.values(), key=lambda p: (order[p[2]], p[0]))
     created, existing = [], []
-    with ctx.write() as w:
-        ids = {code: rid for rid, code in w.session.execute(
-            select(R.c.id, R.c.code).where(R.c.code.in_([p[0] for p in wanted] + _ancestors(wanted))))}
-        names = dict(w.session.execute(select(R.c.code, R.c.name).where(R.c.code.in_(list(ids)))).all())
-        for code, name, level in wanted:
-            if code in ids:
-                existing.append((code, names.get(code, name), level))
-                continue
-            parent = parent_code(code)
-            while parent is not None and parent not in ids:
-                parent = parent_code(parent)
-            ids[code] = w.insert(R, region_values(code, name, level, ids.get(parent)))
-            created.append((code, name, level))
-    return done(w, PlacesAdded(created, existing))
+    ids = {code: rid for rid, code in w.session.execute(
+        select(R.c.id, R.c.code).where(R.c.code.in_([p[0] for p in wanted] + _ancestors(wanted))))}
+    names = dict(w.session.execute(select(R.c.code, R.c.name).where(R.c.code.in_(list(ids)))).all())
+    for code, name, level in wanted:
+        if code in ids:
+            existing.append((code, names.get(code, name), level))
+            continue
+        parent = parent_code(code)
+        while parent is not None and parent not in ids:
+            parent = parent_code(parent)
+        ids[code] = w.insert(R, region_values(code, name, level, ids.get(parent)))
+        created.append((code, name, level))
+    return PlacesAdded(created, existing)
 
 
 def _ancestors(places) -> list[str]:
