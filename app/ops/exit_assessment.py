@@ -70,6 +70,21 @@ def set_exit_profile(ctx: OpContext, profile: str) -> Result:
     return Result(profile, frozenset({"setting"}))
 
 
+# --- 不愁吃 / 不愁穿: recorded facts, not defaults -------------------------------------------------
+
+
+def record_food_clothing(ctx: OpContext, household_id: str, year: int, food: bool | None, clothing: bool | None,
+                         checked_on: date | None = None, checked_by: str | None = None) -> Result:
+    """Record 不愁吃 and 不愁穿 of a year (yes/no), when they were checked and by whom (the user by
+    default): without them the exit assessment shows 资料不全."""
+    from app.ops.records import set_conditions
+
+    return set_conditions(ctx, household_id, year, {
+        "food_secure": food, "clothing_secure": clothing,
+        "food_clothing_checked_on": checked_on or ctx.today,
+        "food_clothing_checked_by": checked_by or ctx.user})
+
+
 # --- household assessment ---------------------------------------------------------------------
 
 
@@ -115,8 +130,9 @@ def assess_loaded(ds: Dataset, household_id: str, year: int, profile: str) -> As
     if h is None:
         raise DomainError("户", f"户不存在或已删除：{household_id}")
     line = ds.line(h, year)
+    reported = h.reported_per_capita if h.reported_income_year == year else None
     facts = household_facts(ds.members.get(h.id, ()), ds.conditions.get(h.id), ds.incomes.get(h.id, {}).get(year),
-                            line, year, _assessment_date(year, ds.today))
+                            line, year, _assessment_date(year, ds.today), reported)
     indicators = exit_rules.assess_household(facts, profile)
     inputs = {"profile": profile, "year": year, "facts": facts_to_json(facts)}
     return Assessment(h.id, h.code, year, profile, exit_rules.PROFILES[profile].title,
@@ -198,7 +214,8 @@ def exit_form(ctx: OpContext, assessment_id: str) -> dict:
         "category": codes.category_display(h["category"], h["status"] == workflow.EXITED) if h["category"] else "",
         "identified_year": h["identified_year"], "per_capita": a.per_capita, "line_text": a.line_text,
         "profile": a.profile_title,
-        "indicators": [{"name": i.name, "figure": i.evidence, "passed": i.passed} for i in a.indicators],
+        "indicators": [{"name": i.name, "figure": i.evidence, "passed": i.passed, "missing": i.missing}
+                       for i in a.indicators],
         "passed": a.passed, "assessed_by": a.assessed_by, "date": a.assessed_on,
     }
 
@@ -228,7 +245,8 @@ class VillageReport:
             "agri_population": self.agri_population, "poor_population": self.poor_population,
             "rate": None if self.rate is None else str(self.rate), "threshold": str(self.threshold),
             "passed": self.passed,
-            "indicators": [{"key": i.key, "name": i.name, "passed": i.passed, "evidence": i.evidence}
+            "indicators": [{"key": i.key, "name": i.name, "passed": i.passed, "evidence": i.evidence,
+                            "missing": i.missing, "verdict": i.verdict}
                            for i in self.indicators],
         }
 

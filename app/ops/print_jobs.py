@@ -652,7 +652,7 @@ def _exit_form(records: _Records, h: Any, year: int, today: date) -> pd.ExitForm
     if facts is not None:
         base.update(per_capita=facts.per_capita, line_text=facts.line.describe())
     return pd.ExitFormData(**base, profile=profile, date=when, indicators=[
-        pd.Indicator(name=i.name, figure=i.evidence, passed=i.passed) for i in indicators])
+        pd.Indicator(name=i.name, figure=i.evidence, passed=i.passed, missing=i.missing) for i in indicators])
 
 
 # --- the op -----------------------------------------------------------------------------------

@@ -37,13 +37,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('food_clothing_checked_by', sa.String(length=60), nullable=True))
 
 
+_ADDED = {
+    'conditions': ('food_clothing_checked_by', 'food_clothing_checked_on', 'clothing_secure', 'food_secure'),
+    'member': ('unmapped', 'home_schooled', 'person_code'),
+    'household': ('unmapped', 'data_year', 'reported_income_year', 'reported_per_capita', 'reported_size'),
+}
+
+
 def downgrade() -> None:
-    with op.batch_alter_table('conditions', schema=None) as batch_op:
-        for name in ('food_clothing_checked_by', 'food_clothing_checked_on', 'clothing_secure', 'food_secure'):
-            batch_op.drop_column(name)
-    with op.batch_alter_table('member', schema=None) as batch_op:
-        for name in ('unmapped', 'home_schooled', 'person_code'):
-            batch_op.drop_column(name)
-    with op.batch_alter_table('household', schema=None) as batch_op:
-        for name in ('unmapped', 'data_year', 'reported_income_year', 'reported_per_capita', 'reported_size'):
-            batch_op.drop_column(name)
+    # Plain DROP COLUMN (SQLite 3.35+ has it): a batch copy of household would have to drop a table
+    # the other tables refer to, which SQLite refuses while foreign keys are on.
+    for table, names in _ADDED.items():
+        for name in names:
+            op.drop_column(table, name)
