@@ -119,6 +119,13 @@ class Assessment:
         return None if value is None else Decimal(value)
 
 
+def default_year(session: Session, household_id: str, today: date) -> int:
+    """The year an assessment is of when none is given: the household's data year (the 年度 of the
+    national sheet it came from), else the current year."""
+    year = session.execute(select(H.c.data_year).where(H.c.id == household_id)).scalar()
+    return year or today.year
+
+
 def _assessment_date(year: int, today: date) -> date:
     """Ages are counted at the end of the assessed year (or today, for the current year)."""
     return today if year >= today.year else date(year, 12, 31)
@@ -156,18 +163,18 @@ def assessment_row(a: Assessment, user: str | None, today: date) -> dict:
 def preview_exit(ctx: OpContext, household_id: str, year: int | None = None,
                  profile: str | None = None) -> Assessment:
     """The 退出评估 tab: the indicators as the record stands now, not stored."""
-    year = year or ctx.today.year
     with ctx.read() as s:
         _household(s, household_id)
+        year = year or default_year(s, household_id, ctx.today)
         return compute_assessments(s, ctx.today, [household_id], year, profile)[household_id]
 
 
 def assess_exit(ctx: OpContext, household_id: str, year: int | None = None,
                 profile: str | None = None) -> Result:
     """Assess and store (who, when, inputs) so the 退出验收表 can be reproduced."""
-    year = year or ctx.today.year
     with ctx.write() as w:
         _household(w.session, household_id)
+        year = year or default_year(w.session, household_id, ctx.today)
         a = compute_assessments(w.session, ctx.today, [household_id], year, profile)[household_id]
         row_id = w.insert(EA, assessment_row(a, ctx.user, ctx.today))
     stored = Assessment(**{**a.__dict__, "id": row_id, "assessed_by": ctx.user, "assessed_on": ctx.today})

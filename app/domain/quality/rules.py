@@ -20,7 +20,7 @@ from app.domain.exit_facts import (
 from app.domain.exit_rules import assess_household
 from app.domain.household_code import parse_household_code
 from app.domain.idcard import age_at
-from app.domain.incidence import poverty_incidence, village_threshold
+from app.domain.incidence import incidence_text, incidence_within, village_threshold
 from app.domain.income import (
     IMPLAUSIBLE_FACTOR,
     TRANSFER_ITEMS,
@@ -942,8 +942,8 @@ def village_rate(ds: Dataset):
     for v in _scope_villages(ds):
         if not v.exit_year or not v.agri_population or v.agri_population <= 0:
             continue
-        rate = poverty_incidence(poor.get(v.id, 0), v.agri_population)
         threshold = village_threshold(is_western(v.code))
-        if rate > threshold:
+        if not incidence_within(poor.get(v.id, 0), v.agri_population, is_western(v.code)):
             yield Hit("region", v.id, "exit_year", v.exit_year,
-                      f"{v.name}已于{v.exit_year}年退出，但贫困发生率为{rate}%，高于{threshold}%")
+                      f"{v.name}已于{v.exit_year}年退出，但贫困发生率为"
+                      f"{incidence_text(poor.get(v.id, 0), v.agri_population)}，高于{threshold}%")
