@@ -148,6 +148,12 @@ def test_check_at_the_sheets_year_finds_each_planted_inconsistency(imported, she
     _, later = run_json(capsys, "check", "--db", str(imported), "--year", "2026", "--rule", "MB01", "--json")
     assert "蒙小龙" not in {f["name"] for f in later["findings"]}
     assert main(["check", "--db", str(imported), "--as-of", "2020-13-01"]) == 2
+    out = imported.parent / "findings.xlsx"
+    assert main(["check", "--db", str(imported), "--rule", "MB01", "--xlsx", str(out)]) == 0
+    rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    header = list(rows[1])
+    assert header[-4:] == ["国家系统户编号", "姓名", "人编号", "花名册列"]
+    assert list(rows[2][-4:]) == ["450881104201000005", "蒙小龙", "45088110420100000502", "在校生状况"]
 
 
 def test_exit_assessment_says_what_is_missing(imported):
