@@ -47,6 +47,10 @@ def run(args) -> int:
             print(f"  第{p.row}行：{p.reason}", file=sys.stderr)
         if len(report.problems) > len(shown):
             print(f"  ……另有 {len(report.problems) - len(shown)} 行有问题", file=sys.stderr)
+    if report.created_places:
+        from app.commands.region import warn_unknown_villages
+
+        warn_unknown_villages([c for c, _, level in report.created_places if level == "village"])
     if report.unknown_villages:
         names = "、".join(report.unknown_villages)
         print(f"错误：数据库中没有这些村：{names}。它们的行未导入。请先建立区划："

@@ -17,11 +17,13 @@ def add_arguments(parser) -> None:
     from app.cli import ChineseArgumentParser, db_arg
 
     sub = parser.add_subparsers(dest="region_command", required=True, parser_class=ChineseArgumentParser)
-    add = sub.add_parser("add", help="添加一个区划（上级按代码自动对应）")
-    add.add_argument("code", metavar="区划代码", help="12位统计用区划代码（县可写6位，乡镇9位）")
-    add.add_argument("name", metavar="名称")
-    add.add_argument("--level", required=True, choices=sorted(LEVELS), metavar="级别",
+    add = sub.add_parser("add", help="添加一个区划（上级按代码自动对应），或用 --national 添加一个县/乡镇的全部区划")
+    add.add_argument("code", metavar="区划代码", nargs="?", help="12位统计用区划代码（县可写6位，乡镇9位）")
+    add.add_argument("name", metavar="名称", nargs="?")
+    add.add_argument("--level", choices=sorted(LEVELS), metavar="级别",
                      help="province/prefecture/county/township/village（或 省 市 县 乡镇 村）")
+    add.add_argument("--national", metavar="县或乡镇代码",
+                     help="从内置的全国统计用区划代码（2023年）添加该县（6位）或乡镇（9位）及其下的全部乡镇和村")
     db_arg(add)
     imp = sub.add_parser("import", help="从区划代码表导入（CSV 或 Excel：代码, 名称[, 级别, 上级代码]）")
     imp.add_argument("file", type=Path, metavar="文件")
@@ -40,7 +42,19 @@ def run(args) -> int:
     from app.exchange.region_list import place, read_file
     from app.ops.regions import add_places
 
-    if args.region_command == "add":
+    if args.region_command == "add" and args.national:
+        from app.exchange.divisions import SOURCE, places_under
+
+        if args.code or args.name or args.level:
+            raise UsageError("--national 只需要县或乡镇代码，不要再给代码、名称或级别")
+        try:
+            places = places_under(args.national)
+        except DomainError as e:
+            raise UsageError(e.message) from e
+        print(f"来源：{SOURCE}")
+    elif args.region_command == "add":
+        if not (args.code and args.name and args.level):
+            raise UsageError("请给出区划代码、名称和 --level 级别（或用 --national 县或乡镇代码）")
         try:
             found = place(args.code, args.name)
         except DomainError as e:
@@ -65,4 +79,14 @@ def run(args) -> int:
     except DomainError as e:
         raise UsageError(e.message) from e
     _report(result)
+    if not getattr(args, "national", None):
+        warn_unknown_villages([p.code for p in places if p.level == "village"])
     return 0
+
+
+def warn_unknown_villages(codes: list[str]) -> None:
+    from app.exchange.divisions import unknown_warning
+
+    warning = unknown_warning(codes)
+    if warning:
+        print(warning, file=sys.stderr)
