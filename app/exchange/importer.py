@@ -280,8 +280,9 @@ def parse_rows(table: Table) -> tuple[list[Row], Skipped]:
 def _apply(row: Row, spec, read: Read, cell) -> None:
     if read.note:
         row.notes.append(read.note)
-    if read.kept is not None and spec.table in ("household", "member"):
-        row.unmapped.setdefault(spec.table, {})[spec.header] = read.kept
+    if read.kept is not None and spec.table in ("household", "member", "conditions"):
+        table = "member" if spec.table == "member" else "household"  # 危房户 etc.: on the household
+        row.unmapped.setdefault(table, {})[spec.header] = read.kept
     if spec.key == "education" and read.kept is not None:
         schooling = codes.EDUCATION_AS_SCHOOLING.get(squeeze(read.kept))
         if schooling:  # 文化程度 学龄前儿童: a pre-school child, said in 在校生状况

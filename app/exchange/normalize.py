@@ -194,7 +194,7 @@ def read_bool(cell: object, label: str) -> Read:
         return Read(True)
     if text in _NO:
         return Read(False)
-    return Read(None, f"{label}应为“是”或“否”：{cell_text(cell)}，未导入")
+    return Read(None, f"{label}应为“是”或“否”：{cell_text(cell)}，已按原样保留", kept=cell_text(cell))
 
 
 def read_int(cell: object, label: str, low: int | None = None, high: int | None = None) -> Read:
@@ -270,7 +270,7 @@ def read_sex(cell: object, label: str = "性别") -> Read:
         return EMPTY
     text = squeeze(cell_text(cell))
     sex = {"男": "男", "男性": "男", "1": "男", "女": "女", "女性": "女", "2": "女"}.get(text)
-    return Read(sex) if sex else Read(None, f"{label}应为“男”或“女”：{text}，未导入")
+    return Read(sex) if sex else Read(None, f"{label}应为“男”或“女”：{text}，已按原样保留", kept=text)
 
 
 ABROAD = codes.WORK.code("国外务工")

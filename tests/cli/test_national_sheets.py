@@ -242,3 +242,14 @@ def test_import_export_import_is_identical_field_by_field(imported, tmp_path, la
     with engine.connect() as c:
         assert c.execute(select(func.count()).select_from(Member.__table__)).scalar() == len(m1)
     engine.dispose()
+
+
+def test_the_printed_exit_form_says_what_is_missing(imported, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    out = tmp_path / "exit.pdf"
+    assert main(["print", "exit-form", "--db", str(imported), "--household", "450881104202000002",
+                 "--out", str(out)]) == 0
+    text = "".join(page.extract_text() for page in PdfReader(out).pages).replace(" ", "")
+    assert "（2020年度）" in text and "5200.00元" in text  # the sheet's year and its reported figure
+    assert text.count("资料不全") >= 3 and "住房安全有保障资料不全" in text.replace("、", "")

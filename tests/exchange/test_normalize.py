@@ -39,6 +39,8 @@ def test_codes_sets_booleans_dates_years():
     kept = n.read_code("火星", codes.ETHNICITY, "民族")
     assert kept.value is None and kept.kept == "火星" and kept.note == "民族“火星”不在代码表中，已按原样保留"
     assert n.read_code("非在校生", codes.SCHOOLING, "在校生状况") == n.EMPTY  # not a pupil: nothing to keep
+    odd = n.read_bool("已参保", "是否参加大病保险")  # not 是/否: kept as typed, never dropped
+    assert odd.value is None and odd.kept == "已参保" and "已按原样保留" in odd.note
     assert codes.SCHOOLING.label(n.read_code("初中", codes.SCHOOLING, "在校生状况").value) == "初中（年级不详）"
     assert n.read_set("残疾、长期慢性病", codes.HEALTH, "健康状况").value == "01,03"
     assert n.read_bool(" 是 ", "x").value is True and n.read_bool("否", "x").value is False
