@@ -104,7 +104,9 @@ class Assessment:
 
     @property
     def failures(self) -> list[str]:
-        return [f"{i.name}（{i.evidence}）" for i in self.indicators if not i.passed]
+        from app.domain.exit_facts import failures
+
+        return failures(self.indicators)
 
     @property
     def line_text(self) -> str:
