@@ -32,7 +32,7 @@ from app.domain.errors import DomainError
 from app.domain.household_code import format_household_code
 from app.domain.idcard import birth_from_id, sex_from_id
 from app.domain.text import squeeze
-from app.exchange.layout import BY_KEY, column_for
+from app.exchange.layout import BY_KEY, COLUMNS, column_for
 from app.exchange.normalize import Read, cell_text, is_empty, read_cell
 from app.exchange.reader import MIN_HEADER_COLUMNS, ImportFileError, Table, find_table
 from app.exchange.xlsx import ERROR_FILL, styled
@@ -681,8 +681,11 @@ class Importer:
         unmapped = {}
         for row in family.rows:
             unmapped.update(row.unmapped.get("household", {}))
-        if unmapped:
-            values["unmapped"] = json.dumps(unmapped, ensure_ascii=False, sort_keys=True)
+        merged = _merge_unmapped(current.get("unmapped") if current else None, unmapped,
+                                 {"household": values, "conditions": {k: v for r in family.rows
+                                                                      for k, v in r.conditions.items()}})
+        if merged is not _SAME:
+            values["unmapped"] = merged
         group_text = next((r.place.get("group") for r in family.rows if r.place.get("group")), None)
         group_id = places.group(family.village, group_text)
         if group_id:
@@ -707,6 +710,8 @@ class Importer:
             if note:
                 values["note"] = note
             diff = _changed(current, values)
+            if "unmapped" in values and values["unmapped"] is None and current.get("unmapped"):
+                diff["unmapped"] = None  # every kept cell now reads as a code
             if diff:
                 plan.updates.append(("household", hid, diff))
                 self._log(code, None, "household", current, diff)
@@ -736,8 +741,6 @@ class Importer:
         used: set[str] = set()
         for row in family.rows:
             m = dict(row.member)
-            if row.unmapped.get("member"):
-                m["unmapped"] = json.dumps(row.unmapped["member"], ensure_ascii=False, sort_keys=True)
             number = m.get("id_number")
             match = None
             if number:
@@ -746,12 +749,19 @@ class Importer:
                 match = next((x for x in members_now if x["id"] not in used and x["name"] == m["name"]
                               and _same_person(x, m, row.id_destroyed)), None)
             if match is None:
+                if row.unmapped.get("member"):
+                    m["unmapped"] = json.dumps(row.unmapped["member"], ensure_ascii=False, sort_keys=True)
                 plan.new_members.append(_member_defaults({"id": self.new_id(), "household_id": hid, **m}))
                 self.report.members["new"] += 1
                 changed = True
                 continue
             used.add(match["id"])
+            merged = _merge_unmapped(match.get("unmapped"), row.unmapped.get("member", {}), {"member": m})
+            if merged is not _SAME:
+                m["unmapped"] = merged
             diff = _changed(match, m)
+            if "unmapped" in m and m["unmapped"] is None and match.get("unmapped"):
+                diff["unmapped"] = None  # every kept cell now reads as a code: nothing left to keep
             if diff:
                 plan.updates.append(("member", match["id"], diff))
                 self._log(code, match["name"], "member", match, diff)
@@ -826,6 +836,24 @@ class Importer:
             w.insert_many(A, plan.new_assignments, typed=True)
         if plan.new_conditions:
             w.insert_many(CO, plan.new_conditions, typed=True)
+
+
+_SAME = object()
+
+
+def _merge_unmapped(stored: str | None, kept: dict, mapped: dict[str, dict]):
+    """The cells kept as typed after this import: what was kept before, less the columns that now
+    read as a code, plus what this file kept. _SAME when nothing changes; None when nothing is left."""
+    before = json.loads(stored) if stored else {}
+    after = dict(before)
+    for table, values in mapped.items():
+        for c in COLUMNS:
+            if c.table == table and c.field in values and values[c.field] is not None:
+                after.pop(c.header, None)
+    after.update(kept)
+    if after == before:
+        return _SAME
+    return json.dumps(after, ensure_ascii=False, sort_keys=True) if after else None
 
 
 def _shown(table: str, field: str, value) -> str | None:

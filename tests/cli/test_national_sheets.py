@@ -253,3 +253,18 @@ def test_the_printed_exit_form_says_what_is_missing(imported, tmp_path, capsys):
     text = "".join(page.extract_text() for page in PdfReader(out).pages).replace(" ", "")
     assert "（2020年度）" in text and "5200.00元" in text  # the sheet's year and its reported figure
     assert text.count("资料不全") >= 3 and "住房安全有保障资料不全" in text.replace("、", "")
+
+
+def test_a_corrected_cell_replaces_the_value_kept_as_typed(imported, sheet, tmp_path, capsys):
+    from dataclasses import replace
+
+    fixed = replace(sheet, families=[replace(f, people=[replace(p, labour="弱劳动力或半劳动力")
+                                                         if p.labour == "半劳力" else p for p in f.people])
+                                     for f in sheet.families])
+    path = write_xlsx(tmp_path / "改正.xlsx", fixed)
+    assert main(["import", "xlsx", str(path), "--db", str(imported)]) == 0
+    capsys.readouterr()
+    m = next(m for m in rows_of(imported, Member) if m["person_code"] == "45088110420200000301")
+    assert m["unmapped"] is None and codes.LABOUR.label(m["labour"]) == "弱劳动力或半劳动力"
+    _, data = run_json(capsys, "check", "--db", str(imported), "--rule", "CD01", "--json")
+    assert data["findings"] == []
