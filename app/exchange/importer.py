@@ -169,7 +169,7 @@ class ImportReport:
         if self.dry_run:
             head = "试导入（未写入数据库）"
         elif not self.changed:
-            head = "未导入任何数据" if not self.imported_rows else "导入完成，数据库没有变化"
+            head = "未导入任何数据" if not self.imported_rows else "数据库没有变化（文件中的数据已全部在库中）"
         elif self.left_out_rows or self.unknown_villages:
             head = "部分导入"
         else:
