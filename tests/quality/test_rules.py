@@ -354,6 +354,9 @@ def test_reported_figures_are_compared():
     hh.reported_per_capita, hh.reported_income_year = Decimal("3000.00"), 2026
     [f] = quality.run(ds, ["EX01"])
     assert "国家系统" in f.message and "3000.00" in f.message
+    assert quality.run(ds, ["IN06"]) == []  # the reported 人均纯收入 of the year is an income record
+    hh.reported_income_year = 2025
+    assert [f.rule for f in quality.run(ds, ["IN06"])] == ["IN06"]
 
 
 def test_a_visit_by_the_first_secretary_is_on_the_team():

@@ -445,7 +445,9 @@ rule("IN05", WARNING, "人均纯收入超过扶贫标准10倍（单位是否误�
 
 @rule("IN06", WARNING, "没有本年度收入记录")
 def no_income_this_year(hv: HouseholdView):
-    if hv.h.status in REGISTERED and hv.income is None:
+    h = hv.h
+    reported = h.reported_per_capita is not None and h.reported_income_year == hv.ds.year
+    if h.status in REGISTERED and hv.income is None and not reported:  # the national system's figure counts
         return hv.hit("income", None, f"没有{hv.ds.year}年收入记录")
     return None
 
