@@ -17,6 +17,8 @@ def add_arguments(parser) -> None:
     xlsx.add_argument("--village", metavar="区划代码", required=True)
     xlsx.add_argument("--out", type=Path, metavar="文件.xlsx", required=True)
     xlsx.add_argument("--members", action="store_true", help="一行一人（默认一行一户）")
+    xlsx.add_argument("--layout", choices=("full", "national"), default="full",
+                      help="national：国家系统格式（第一行即表头，无标题行，按人47列）；full：带标题行的完整格式（默认）")
 
 
 def run(args) -> int:
@@ -32,6 +34,6 @@ def run(args) -> int:
         raise UsageError(e.message) from e
     if not args.out.parent.is_dir():
         raise UsageError(f"文件夹不存在：{args.out.parent}")
-    result = export_xlsx(ctx, village_id, args.out, members=args.members)
+    result = export_xlsx(ctx, village_id, args.out, members=args.members, layout=args.layout)
     print(f"已导出 {result.households} 户、{result.rows} 行：{result.path}")
     return 0

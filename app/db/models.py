@@ -94,6 +94,13 @@ class Household(Synced):
     risk_identified_on: Mapped[date | None] = mapped_column(Date)
     risk_cleared_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    # What the national system's 花名册 reported, kept beside what Kace derives (domain.md §9).
+    reported_size: Mapped[int | None] = mapped_column(Integer)
+    reported_per_capita: Mapped[Decimal | None]
+    reported_income_year: Mapped[int | None] = mapped_column(Integer)
+    data_year: Mapped[int | None] = mapped_column(Integer)  # the sheet's 年度 / 数据日期
+    # Cells whose text is not in a code list, kept as typed: JSON {header: text}.
+    unmapped: Mapped[str | None] = mapped_column(Text)
     # Stored copies for the list screen, recomputed from members by app/db/derived.py.
     size: Mapped[int] = derived(mapped_column(Integer, default=0))
     head_name: Mapped[str | None] = derived(mapped_column(String(40), index=True))
@@ -140,6 +147,9 @@ class Member(Synced):
     status: Mapped[str | None] = code_col()
     status_date: Mapped[date | None] = mapped_column(Date)
     status_reason: Mapped[str | None] = mapped_column(String(200))
+    person_code: Mapped[str | None] = mapped_column(String(40))  # 人编号 of the national system
+    home_schooled: Mapped[bool | None] = mapped_column(Boolean)  # 送教上门 (rests on a disability)
+    unmapped: Mapped[str | None] = mapped_column(Text)  # JSON {header: text} not in a code list
     # Pinyin initials of the name ("zsf" for 张三丰) for search as you type.
     name_initials: Mapped[str | None] = derived(mapped_column(String(40), index=True))
     # The ID number backwards: "the last four digits" becomes an indexed prefix search.
@@ -177,6 +187,11 @@ class Conditions(Synced):
     sanitary_toilet: Mapped[bool | None] = mapped_column(Boolean)
     radio_tv: Mapped[bool | None] = mapped_column(Boolean)
     broadband: Mapped[bool | None] = mapped_column(Boolean)
+    # 不愁吃 / 不愁穿 as recorded facts (domain.md §5): yes/no, when and by whom.
+    food_secure: Mapped[bool | None] = mapped_column(Boolean)
+    clothing_secure: Mapped[bool | None] = mapped_column(Boolean)
+    food_clothing_checked_on: Mapped[date | None] = mapped_column(Date)
+    food_clothing_checked_by: Mapped[str | None] = mapped_column(String(60))
 
 
 class Income(Synced):

@@ -273,12 +273,17 @@ EDUCATION = CodeList(
 
 _CN = "一二三四五六"
 _SCHOOL_STAGES = [("普通高中", 3), ("中职", 3), ("高职高专", 3), ("技师学院", 4), ("本科", 5)]
+UNGRADED_LEVELS = ("初中（年级不详）", "普通高中（年级不详）", "中职（年级不详）", "高职高专（年级不详）",
+                   "本科（年级不详）")
 _SCHOOLING_LABELS = [
     "学龄前儿童", "学前教育", "小学",
     *(f"小学{n}年级" for n in _CN),  # older data graded primary school
     "七年级", "八年级", "九年级",
     *(f"{stage}{n}年级" for stage, years in _SCHOOL_STAGES for n in _CN[:years]),
     "硕士研究生及以上",
+    # Older or simplified spellings name the level but not the grade (domain.md §9): in school at
+    # that level, grade not stated. Appended so the codes above keep their numbers.
+    *UNGRADED_LEVELS,
 ]
 SCHOOLING = CodeList(
     "schooling",
@@ -297,10 +302,25 @@ SCHOOLING = CodeList(
         **{f"技校{n}年级": f"技师学院{n}年级" for n in _CN[:4]},
         **{f"大{n}": f"本科{n}年级" for n in _CN[:5]},
         **{f"大学{n}年级": f"本科{n}年级" for n in _CN[:5]},
+        "初中": "初中（年级不详）", "初级中学": "初中（年级不详）",
+        "高中": "普通高中（年级不详）", "普通高中": "普通高中（年级不详）",
+        "中职": "中职（年级不详）", "中专": "中职（年级不详）", "职高": "中职（年级不详）",
+        "高职高专": "高职高专（年级不详）", "高职": "高职高专（年级不详）", "大专": "高职高专（年级不详）",
+        "本科": "本科（年级不详）", "大学": "本科（年级不详）",
         "研究生": "硕士研究生及以上", "硕士研究生": "硕士研究生及以上", "博士研究生": "硕士研究生及以上",
         "硕士": "硕士研究生及以上", "博士": "硕士研究生及以上",
     },
 )
+
+
+# 在校生状况 spellings that say "not a pupil" (the field is then empty), and the 文化程度 spellings
+# that are really a 在校生状况 (学龄前儿童: a pre-school child).
+NOT_A_PUPIL = frozenset({"非在校生", "非在校", "不在校", "未在校", "不是在校生"})
+EDUCATION_AS_SCHOOLING = {"学龄前儿童": "学龄前儿童", "学龄前": "学龄前儿童", "学前儿童": "学龄前儿童"}
+
+
+def is_not_a_pupil(text: object) -> bool:
+    return _key(text) in {_key(t) for t in NOT_A_PUPIL}
 
 
 def attends_school(schooling_code: str | None) -> bool:

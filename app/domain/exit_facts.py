@@ -13,12 +13,11 @@ from decimal import Decimal
 
 from app.domain import codes
 from app.domain.exit_rules import (
-    COMPULSORY_AGES,
-    FINISHED_COMPULSORY,
     HouseholdFacts,
     Indicator,
     MemberFacts,
     assess_household,
+    compulsory_schooling,
 )
 from app.domain.idcard import age_at
 from app.domain.poverty_line import PovertyLine
@@ -39,9 +38,11 @@ def health_codes(m: MemberRec) -> set[str]:
 
 
 def child_out_of_school(m: MemberRec, age: int | None) -> bool:
-    """A child of compulsory-school age (6–15) not in school, not disabled, not finished 初中."""
-    return (is_normal(m) and age in COMPULSORY_AGES and not codes.attends_school(m.schooling)
-            and DISABLED not in health_codes(m) and m.education not in FINISHED_COMPULSORY)
+    """A child of compulsory-school age (6–15) whose 义务教育 is not secured (exit_rules.compulsory_schooling)."""
+    if not is_normal(m):
+        return False
+    return not compulsory_schooling(age, m.schooling, m.home_schooled, DISABLED in health_codes(m),
+                                    m.dropout_reason)[0]
 
 
 def member_facts(m: MemberRec, on: date) -> MemberFacts:
@@ -53,6 +54,8 @@ def member_facts(m: MemberRec, on: date) -> MemberFacts:
         disabled=DISABLED in health_codes(m),
         medical_insured=bool(m.medical_insured or m.employee_medical),
         critical_insured=bool(m.critical_insured),
+        home_schooled=m.home_schooled,
+        dropout_reason=m.dropout_reason,
     )
 
 
@@ -75,14 +78,16 @@ def household_facts(
     line: PovertyLine,
     year: int,
     on: date,
+    reported_per_capita: Decimal | None = None,
 ) -> HouseholdFacts:
-    """HouseholdFacts of one household for the exit standard of `year`, ages counted on `on`."""
+    """HouseholdFacts of one household for the exit standard of `year`, ages counted on `on`. Without
+    an income record of the year, the 人均纯收入 the national system reported for it is used."""
     members = list(members)
     c = conditions
     road = None if c is None or c.road_type is None else c.road_type in HARD_ROADS
     return HouseholdFacts(
         year=year,
-        per_capita=income.per_capita if income else None,
+        per_capita=income.per_capita if income and income.per_capita is not None else reported_per_capita,
         line=line,
         members=[member_facts(m, on) for m in members],
         house_safety=c.house_safety if c else None,
@@ -93,6 +98,9 @@ def household_facts(
         has_tv=c.radio_tv if c else None,
         road_to_group=road,
         has_income_source_or_dibao=_income_source(members, income),
+        food_ok=c.food_secure if c else None,
+        clothing_ok=c.clothing_secure if c else None,
+        house_safe=c.house_safe if c else None,
     )
 
 
@@ -122,8 +130,8 @@ def indicators_from_json(data: Iterable[Mapping]) -> list[Indicator]:
 
 
 def failures(indicators: Iterable[Indicator]) -> list[str]:
-    """The failing indicators as "name（evidence）" for a refusal message."""
-    return [f"{i.name}（{i.evidence}）" for i in indicators if not i.passed]
+    """The indicators not met as "name（evidence）" for a refusal message (资料不全 said so)."""
+    return [f"{i.name}（{'资料不全：' if i.missing else ''}{i.evidence}）" for i in indicators if not i.passed]
 
 
 def reassess(inputs: Mapping, profile: str) -> list[Indicator]:

@@ -25,6 +25,8 @@ LABELS: dict[str, dict[str, str]] = {
         "two_daughters": "是否双女户", "monitoring_type": "监测对象类型", "risk_status": "风险状态",
         "risk_identified_on": "风险识别时间", "risk_cleared_on": "风险消除时间", "note": "备注",
         "deleted": "已删除", "size": "家庭人口", "head_name": "户主姓名",
+        "reported_size": "家庭人口（国家系统）", "reported_per_capita": "人均纯收入（国家系统）",
+        "reported_income_year": "收入年度（国家系统）", "data_year": "数据年度", "unmapped": "未能对应代码的原值",
     },
     "member": {
         "name": "姓名", "sex": "性别", "id_number": "身份证号", "id_type": "证件类型",
@@ -40,6 +42,7 @@ LABELS: dict[str, dict[str, str]] = {
         "public_post": "公益性岗位类型", "public_post_months": "公益性岗位月数",
         "mandarin": "是否会讲普通话", "dropout_reason": "失学或辍学原因", "phone": "联系电话",
         "status": "人口状态", "status_date": "状态变更日期", "status_reason": "状态变更原因",
+        "person_code": "人编号", "home_schooled": "送教上门", "unmapped": "未能对应代码的原值",
         "household_id": "所属户", "deleted": "已删除",
     },
     "conditions": {
@@ -53,6 +56,8 @@ LABELS: dict[str, dict[str, str]] = {
         "house_rebuilt": "是否危房改造", "relocated": "是否易地扶贫搬迁", "house_safe": "住房是否安全",
         "water_difficult": "是否饮水困难", "water_safe": "是否饮水安全", "fuel": "主要燃料类型",
         "sanitary_toilet": "是否有卫生厕所", "radio_tv": "是否通广播电视", "broadband": "是否通宽带",
+        "food_secure": "不愁吃", "clothing_secure": "不愁穿", "food_clothing_checked_on": "吃穿核实日期",
+        "food_clothing_checked_by": "吃穿核实人",
     },
     "income": {
         "year": "年度", "wages": "工资性收入", "business": "生产经营性收入", "property": "财产性收入",

@@ -47,6 +47,11 @@ class HouseholdRec:
     size: int = 0
     monitoring_type: str | None = None
     risk_status: str | None = None
+    reported_size: int | None = None
+    reported_per_capita: Decimal | None = None
+    reported_income_year: int | None = None
+    data_year: int | None = None
+    unmapped: str | None = None
 
 
 @dataclass(slots=True)
@@ -76,6 +81,10 @@ class MemberRec:
     status: str | None = codes.MEMBER_STATUS.code("正常")
     status_date: date | None = None
     status_reason: str | None = None
+    person_code: str | None = None
+    home_schooled: bool | None = None
+    dropout_reason: str | None = None
+    unmapped: str | None = None
 
 
 @dataclass(slots=True)
@@ -117,6 +126,8 @@ class ConditionsRec:
     household_power: bool | None = None
     radio_tv: bool | None = None
     road_type: str | None = None
+    food_secure: bool | None = None
+    clothing_secure: bool | None = None
 
 
 @dataclass(slots=True)
@@ -218,6 +229,10 @@ class Dataset:
     household_codes: dict[str, tuple[str, str]] | None = None  # id -> (code, village_id)
     national_codes: dict[str, list[str]] | None = None  # national code -> household ids
     scope_villages: list[str] | None = None  # villages checked even without households (VL rules)
+    # The real date when `today` is a reference date of the data (kace check --as-of): what "in the
+    # future" means for a visit. None: `today` is the real date.
+    clock: date | None = None
+    exit_profile: str = "national"
 
     @property
     def year(self) -> int:

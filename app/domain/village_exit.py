@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from app.domain.errors import DomainError
 from app.domain.exit_rules import Indicator
-from app.domain.incidence import poverty_incidence, village_threshold
+from app.domain.incidence import incidence_text, incidence_within, poverty_incidence, village_threshold
 from app.domain.money import format_yuan
 
 COLLECTIVE_INCOME_MIN = Decimal(20000)  # 村集体经济收入 ≥ 2 万元/年 (configurable)
@@ -95,8 +95,9 @@ def _computed(key: str, facts: VillageFacts, collective_min: Decimal) -> tuple[b
         value = rate(facts)
         if value is None:
             return False, "农业户籍人口未填写，无法计算贫困发生率"
-        return value <= threshold, (f"未脱贫人口{facts.poor_population}人，农业户籍人口{facts.agri_population}人，"
-                                    f"贫困发生率{value}%（标准{threshold}%）")
+        passed = incidence_within(facts.poor_population, facts.agri_population, facts.western)
+        return passed, (f"未脱贫人口{facts.poor_population}人，农业户籍人口{facts.agri_population}人，"
+                                    f"贫困发生率{incidence_text(facts.poor_population, facts.agri_population)}（标准{threshold}%）")
     if key == "collective_income":
         if facts.collective_income is None:
             return False, "村集体经济收入未填写"

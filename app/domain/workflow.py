@@ -95,7 +95,7 @@ PROCESSES: dict[str, Process] = {p.key: p for p in (
             ("录入建档立卡，结对帮扶责任人，制定一户一策", {"pass_word": "已完成", "fail_word": "未完成"}),
         ),
         start_statuses=frozenset({None, CANCELLED}),
-        status_when_done=NEW,
+        status_when_done=POOR,  # domain.md §5: 拟识别 → 贫困户（未脱贫）
     ),
     Process(
         "exit", "脱贫退出",
@@ -262,11 +262,13 @@ def check_step(
     *,
     note: str | None = None,
     assessment_failures: Sequence[str] | None = None,
+    exit_year: int | None = None,
 ) -> Transition:
     """Whether `step` of a process may be recorded now; the transition it makes, or DomainError.
 
     `assessment_failures` are the failing exit indicators (with their evidence) of the assessment
-    made for this step; it must be given for a step that needs one.
+    made for this step; it must be given for a step that needs one. `exit_year` is the year the exit
+    is approved for (the 公告 year; exit_approval_year), recorded as 脱贫年度 by the last exit step.
     """
     spec = process(process_key)
     this = spec.step(step)
@@ -321,7 +323,7 @@ def check_step(
     elif step == spec.last and spec.status_when_done is not None:
         household["status"] = spec.status_when_done
         if process_key == "exit":
-            household["exit_year"] = on.year
+            household["exit_year"] = exit_year or exit_approval_year(history, on)
         elif process_key == "identify":
             household["identified_year"] = on.year
     elif step == 1 and spec.status_after_start is not None:
@@ -329,6 +331,15 @@ def check_step(
     if "status" in household and household["status"] == status:
         del household["status"]
     return Transition(process_key, step, this.name, this.pass_word if passed else this.fail_word, household)
+
+
+def exit_approval_year(history: Iterable[StepRecord], on: date) -> int:
+    """The year an exit is approved for: the year of its 入户核查测算 (step 1, when the year's income
+    and 两不愁三保障 were measured), not the date the county's 公告 happens to fall on (often the next
+    January)."""
+    run = current_run("exit", history)
+    first = next((s for s in run if s.step == 1 and s.step_date), None)
+    return first.step_date.year if first else on.year
 
 
 @dataclass(frozen=True)

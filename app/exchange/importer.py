@@ -13,6 +13,7 @@ unknown village) are left out and listed, with the reason, in an xlsx copy of th
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -31,9 +32,10 @@ from app.domain import codes, fields
 from app.domain.errors import DomainError
 from app.domain.household_code import format_household_code
 from app.domain.idcard import birth_from_id, sex_from_id
-from app.exchange.layout import BY_KEY
+from app.domain.text import squeeze
+from app.exchange.layout import BY_KEY, COLUMNS, column_for
 from app.exchange.normalize import Read, cell_text, is_empty, read_cell
-from app.exchange.reader import ImportFileError, Table, find_table
+from app.exchange.reader import MIN_HEADER_COLUMNS, ImportFileError, Table, find_table
 from app.exchange.xlsx import ERROR_FILL, styled
 from app.ops.context import OpContext
 from app.ops.households import next_household_code
@@ -43,6 +45,13 @@ H, M, R, HP, A, CO = (Household.__table__, Member.__table__, Region.__table__, H
 NORMAL = codes.MEMBER_STATUS.code("正常")
 HEAD = codes.RELATION.code("户主")
 SUBTOTAL = re.compile(r"合\s*计|小\s*计|总\s*计")
+# A count standing in the 姓名 column ("人数：18", "户数 5") is a subtotal too.
+HOME_TAUGHT = re.compile(r"送\s*教\s*上\s*门")
+COUNT_IN_NAME = re.compile(r"^(人\s*数|户\s*数|共计)")
+# Footer lines under the table: who made it, who checked it, how to fill it in.
+FOOTER = re.compile(r"^(制\s*表\s*人|制表|填\s*表\s*人|审\s*核\s*人|填表说明|说\s*明\s*[:：]|注\s*[:：]|备注\s*[:：]|"
+                    r"填报单位|填报日期|负\s*责\s*人|单位负责人|联系人\s*[:：])")
+YEAR_TEXT = re.compile(r"((?:19|20)[0-9]{2})\s*年")
 # Category spellings whose original text is kept in the household note (domain.md §3.1).
 KEEP_ORIGINAL_CATEGORY = {"五保户", "五保贫困户", "扶贫低保户", "低保兜底户", "低保(部分)贫困户", "低保(全家)贫困户"}
 _CHUNK = 500
@@ -83,9 +92,9 @@ class Row:
     head_id: str | None = None
     head_name: str | None = None
     category_text: str | None = None
-    has_person_code: bool = False
     id_destroyed: bool = False
     notes: list[str] = field(default_factory=list)
+    unmapped: dict = field(default_factory=dict)  # table -> {header: text as typed}
     left_out: str | None = None
     village_id: str | None = None
 
@@ -112,6 +121,11 @@ class ImportReport:
     rows: int = 0
     blank_rows: int = 0
     subtotal_rows: int = 0
+    header_rows: int = 0  # header rows repeated on each printed page
+    footer_rows: int = 0
+    unknown_villages: list[str] = field(default_factory=list)
+    created_places: list[tuple[str, str, str]] = field(default_factory=list)
+    data_year: int | None = None
     imported_rows: int = 0
     left_out_rows: int = 0
     households: dict = field(default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0})
@@ -123,13 +137,29 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.changes) or self.households["new"] > 0 or self.members["new"] > 0
+        return (bool(self.changes) or self.households["new"] > 0 or self.members["new"] > 0
+                or bool(self.created_places))
+
+    @property
+    def skipped_rows(self) -> int:
+        """Rows that are not records: 小计/合计/总计, repeated headers, footers."""
+        return self.subtotal_rows + self.header_rows + self.footer_rows
+
+    @property
+    def exit_code(self) -> int:
+        """0 every record row taken; 1 some left out; 2 nothing imported or unknown villages."""
+        if self.unknown_villages or not self.imported_rows:
+            return 2
+        return 1 if self.left_out_rows else 0
 
     def to_json(self) -> dict:
         return {
             "file": self.file, "sheet": self.sheet, "dry_run": self.dry_run,
             "rows": {"total": self.rows, "imported": self.imported_rows, "left_out": self.left_out_rows,
-                     "blank": self.blank_rows, "subtotal": self.subtotal_rows},
+                     "blank": self.blank_rows, "subtotal": self.subtotal_rows, "header": self.header_rows,
+                     "footer": self.footer_rows, "skipped": self.skipped_rows},
+            "data_year": self.data_year, "unknown_villages": self.unknown_villages,
+            "created_places": [{"code": c, "name": n, "level": lv} for c, n, lv in self.created_places],
             "households": self.households, "members": self.members, "changes": self.changes,
             "problems": [p.to_json() for p in self.problems], "unknown_columns": self.unknown_columns,
             "errors_file": self.errors_file,
@@ -137,10 +167,21 @@ class ImportReport:
 
     def summary(self) -> str:
         h, m = self.households, self.members
-        lines = [
-            f"{'试导入（未写入数据库）' if self.dry_run else '导入完成'}：{self.file}（工作表“{self.sheet}”）",
+        if self.dry_run:
+            head = "试导入（未写入数据库）"
+        elif not self.changed:
+            head = "未导入任何数据" if not self.imported_rows else "数据库没有变化（文件中的数据已全部在库中）"
+        elif self.left_out_rows or self.unknown_villages:
+            head = "部分导入"
+        else:
+            head = "导入完成"
+        lines = [f"{head}：{self.file}（工作表“{self.sheet}”）"]
+        for code, name, level in self.created_places:
+            lines.append(f"  {'将新建' if self.dry_run else '已新建'}区划：{code} {name}")
+        lines += [
             f"  数据行 {self.rows} 行：导入 {self.imported_rows} 行，未导入 {self.left_out_rows} 行，"
-            f"空行 {self.blank_rows} 行，合计行 {self.subtotal_rows} 行",
+            f"空行 {self.blank_rows} 行，跳过非数据行 {self.skipped_rows} 行（合计/小计 {self.subtotal_rows}，"
+            f"重复表头 {self.header_rows}，表尾 {self.footer_rows}）",
             f"  户：新增 {h['new']}，更新 {h['updated']}，无变化 {h['unchanged']}",
             f"  人：新增 {m['new']}，更新 {m['updated']}，无变化 {m['unchanged']}",
             f"  字段变更 {len(self.changes)} 处",
@@ -167,8 +208,6 @@ def _readers(table: Table):
     for c, key in sorted(table.columns.items()):
         spec = BY_KEY[key]
         if spec.kind == "ignore":
-            if key == "person_code":
-                out.append((c, spec, None, 0))
             continue
         codelist = codes.ALL[spec.codelist] if spec.codelist else None
         limit = _text_limit(_TABLES[spec.table], spec.field) if spec.table in _TABLES and spec.field else 100
@@ -176,30 +215,50 @@ def _readers(table: Table):
     return out
 
 
-def parse_rows(table: Table) -> tuple[list[Row], int, int]:
-    """The data rows as Rows; blank and subtotal rows are counted and skipped."""
+@dataclass
+class Skipped:
+    blank: int = 0
+    subtotal: int = 0
+    header: int = 0
+    footer: int = 0
+
+
+def _non_record(raw: list, name_cell: str) -> str | None:
+    """Why a row is not a record (subtotal, header, footer), or None for a record."""
+    texts = [v for v in raw if isinstance(v, str) and v.strip()]
+    if any(SUBTOTAL.search(t) for t in texts) or COUNT_IN_NAME.match(name_cell):
+        return "subtotal"
+    if sum(1 for t in texts if column_for(t)) >= MIN_HEADER_COLUMNS:
+        return "header"
+    first = next((cell_text(v) for v in raw if not is_empty(v)), "")
+    if FOOTER.match(first):
+        return "footer"
+    return None
+
+
+def parse_rows(table: Table) -> tuple[list[Row], Skipped]:
+    """The data rows as Rows; blank rows and rows that are not records are counted and skipped."""
     readers = _readers(table)
     name_col = next((c for c, k in table.columns.items() if k == "name"), None)
-    member_file = name_col is not None
-    rows, blank, subtotal = [], 0, 0
+    if name_col is None:
+        name_col = next((c for c, k in table.columns.items() if k == "head_name"), None)
+    member_file = any(k == "name" for k in table.columns.values())
+    rows, skipped = [], Skipped()
     caches = [{} if spec.kind in CACHEABLE else None for _, spec, _, _ in readers]
     for index in range(table.data_start, len(table.rows)):
         cells = table.rows[index]
         raw = table.raw[index] if index < len(table.raw) else cells
         if all(is_empty(v) for v in raw):
-            blank += 1
+            skipped.blank += 1
             continue
-        name_cell = cell_text(cells[name_col]) if member_file and name_col < len(cells) else ""
-        if (not name_cell or SUBTOTAL.search(name_cell)) and any(
-                isinstance(v, str) and SUBTOTAL.search(v) for v in raw):
-            subtotal += 1
+        name_cell = cell_text(raw[name_col]) if name_col is not None and name_col < len(raw) else ""
+        kind = _non_record(raw, name_cell)
+        if kind:
+            setattr(skipped, kind, getattr(skipped, kind) + 1)
             continue
         row = Row(index + 1, index)
         for (c, spec, codelist, limit), cache in zip(readers, caches):
             cell = cells[c] if c < len(cells) else ""
-            if spec.key == "person_code":
-                row.has_person_code = not is_empty(cell)
-                continue
             if cache is None:
                 read = read_cell(spec.kind, cell, spec.header, codelist, limit)
             else:  # few distinct values (是/否, code labels, place names): read each once
@@ -213,15 +272,25 @@ def parse_rows(table: Table) -> tuple[list[Row], int, int]:
                 row.member["id_number"] = row.head_id
         if not row.member.get("name"):
             row.left_out = "姓名为空"
-        elif row.id_destroyed and not row.household_code and not row.has_person_code:
+        elif row.id_destroyed and not row.household_code and not row.member.get("person_code"):
             row.left_out = "证件号码无法恢复，且没有户编号或人编号可以确定此人"
         rows.append(row)
-    return rows, blank, subtotal
+    return rows, skipped
 
 
 def _apply(row: Row, spec, read: Read, cell) -> None:
     if read.note:
         row.notes.append(read.note)
+    if read.kept is not None and spec.table in ("household", "member", "conditions"):
+        table = "member" if spec.table == "member" else "household"  # 危房户 etc.: on the household
+        row.unmapped.setdefault(table, {})[spec.header] = read.kept
+    if spec.key == "education" and read.kept is not None:
+        schooling = codes.EDUCATION_AS_SCHOOLING.get(squeeze(read.kept))
+        if schooling:  # 文化程度 学龄前儿童: a pre-school child, said in 在校生状况
+            row.unmapped["member"].pop(spec.header)
+            row.notes.pop()
+            row.member.setdefault("schooling", codes.SCHOOLING.code(schooling))
+            return
     if spec.kind == "id" and read.destroyed:
         row.id_destroyed = row.id_destroyed or spec.key == "id_number"
     value = read.value
@@ -242,6 +311,8 @@ def _apply(row: Row, spec, read: Read, cell) -> None:
             row.category_text = cell_text(cell)
         row.household[spec.field] = value
     elif spec.table == "member":
+        if spec.key == "dropout_reason" and HOME_TAUGHT.search(str(value)):
+            row.member.setdefault("home_schooled", True)  # 失学或辍学原因 "送教上门"
         row.member[spec.field] = value
     elif spec.table == "helper":
         row.helper[spec.field] = value
@@ -339,6 +410,45 @@ def _group_number(text: str) -> int | None:
             tens, _, ones = cn.partition("十")
             return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
         return _CN_DIGITS.get(cn)
+    return None
+
+
+def missing_places(places: Places, rows: Sequence[Row]) -> list[tuple[str, str, str]]:
+    """The 乡镇 and 村 a sheet names that the database lacks, with their codes from the 12-digit prefix of
+    the sheet's 户编号 (and the 县 when the sheet names it): what --create-villages creates."""
+    from app.domain.regions import parse_division_code
+
+    wanted: dict[str, tuple[str, str, str]] = {}
+    for row in rows:
+        text = row.place.get("village")
+        if row.left_out or not text or places.village(row, None)[0] is not None:
+            continue
+        prefix = (row.household_code or "")[:12]
+        try:
+            division = parse_division_code(prefix)
+        except DomainError:
+            continue
+        if division.level != "village":
+            continue
+        wanted.setdefault(prefix, (prefix, text, "village"))
+        for key, code, level in (("township", prefix[:9] + "000", "township"),
+                                 ("county", prefix[:6] + "000000", "county")):
+            name = row.place.get(key)
+            if name:
+                wanted.setdefault(code, (code, name, level))
+    return list(wanted.values())
+
+
+def _sheet_year(table: Table, rows: Sequence[Row]) -> int | None:
+    """The sheet's 年度: the latest of its 年度 column, else a year in its title rows."""
+    years = [r.household.get("data_year") for r in rows if r.household.get("data_year")]
+    if years:
+        return max(years)
+    for index in range(table.header_rows[0]):
+        for cell in table.raw[index]:
+            match = YEAR_TEXT.search(cell) if isinstance(cell, str) else None
+            if match:
+                return int(match.group(1))
     return None
 
 
@@ -493,10 +603,11 @@ def _member_defaults(m: dict) -> dict:
 
 
 class Importer:
-    def __init__(self, ctx: OpContext, table: Table, village_code: str | None):
+    def __init__(self, ctx: OpContext, table: Table, village_code: str | None, create_villages: bool = False):
         self.ctx = ctx
         self.table = table
         self.village_code = village_code
+        self.create_villages = create_villages
         self.report = ImportReport(str(table.path.name), table.sheet)
         self.new_id = _Ids()
         self.report.unknown_columns = table.unknown
@@ -504,8 +615,11 @@ class Importer:
     def run(self, dry_run: bool) -> ImportReport:
         report = self.report
         report.dry_run = dry_run
-        rows, report.blank_rows, report.subtotal_rows = parse_rows(self.table)
-        report.rows = len(rows) + report.blank_rows + report.subtotal_rows
+        rows, skipped = parse_rows(self.table)
+        report.blank_rows, report.subtotal_rows = skipped.blank, skipped.subtotal
+        report.header_rows, report.footer_rows = skipped.header, skipped.footer
+        report.rows = len(rows) + report.blank_rows + report.skipped_rows
+        report.data_year = _sheet_year(self.table, rows)
         try:
             with self.ctx.write(bulk=True) as w:
                 self._write(w, rows)
@@ -528,13 +642,24 @@ class Importer:
                 raise ImportFileError(f"村不存在：{self.village_code}")
         elif not self.table.has("village"):
             raise ImportFileError("文件中没有“村”列：请用 --village 指定导入到哪个村")
+        if chosen is None and self.create_villages:
+            wanted = missing_places(places, rows)
+            if wanted:
+                from app.ops.regions import write_places
+
+                self.report.created_places = write_places(w, wanted).created
+                places = Places(session, self.new_id)
+        unknown = []
         for row in rows:
             if row.left_out:
                 continue
             village, problem = places.village(row, chosen)
             if problem:
                 row.left_out = problem
+                if village is None and problem.startswith("村不存在") and row.place["village"] not in unknown:
+                    unknown.append(row.place["village"])
             row.village = village
+        self.report.unknown_villages = unknown
         families = group_rows(rows, self.table.has("household_code"), self.table.has("head_id"))
         existing = _Existing(session, families)
         plan = Plan()
@@ -550,6 +675,18 @@ class Importer:
         for row in family.rows:  # household fields only on some rows (merged cells, sparse files)
             for k, v in row.household.items():
                 values.setdefault(k, v)
+        if values.get("data_year") is None and self.report.data_year:
+            values["data_year"] = self.report.data_year
+        if values.get("reported_per_capita") is not None:
+            values["reported_income_year"] = values.get("data_year")
+        unmapped = {}
+        for row in family.rows:
+            unmapped.update(row.unmapped.get("household", {}))
+        merged = _merge_unmapped(current.get("unmapped") if current else None, unmapped,
+                                 {"household": values, "conditions": {k: v for r in family.rows
+                                                                      for k, v in r.conditions.items()}})
+        if merged is not _SAME:
+            values["unmapped"] = merged
         group_text = next((r.place.get("group") for r in family.rows if r.place.get("group")), None)
         group_id = places.group(family.village, group_text)
         if group_id:
@@ -574,6 +711,8 @@ class Importer:
             if note:
                 values["note"] = note
             diff = _changed(current, values)
+            if "unmapped" in values and values["unmapped"] is None and current.get("unmapped"):
+                diff["unmapped"] = None  # every kept cell now reads as a code
             if diff:
                 plan.updates.append(("household", hid, diff))
                 self._log(code, None, "household", current, diff)
@@ -611,12 +750,19 @@ class Importer:
                 match = next((x for x in members_now if x["id"] not in used and x["name"] == m["name"]
                               and _same_person(x, m, row.id_destroyed)), None)
             if match is None:
+                if row.unmapped.get("member"):
+                    m["unmapped"] = json.dumps(row.unmapped["member"], ensure_ascii=False, sort_keys=True)
                 plan.new_members.append(_member_defaults({"id": self.new_id(), "household_id": hid, **m}))
                 self.report.members["new"] += 1
                 changed = True
                 continue
             used.add(match["id"])
+            merged = _merge_unmapped(match.get("unmapped"), row.unmapped.get("member", {}), {"member": m})
+            if merged is not _SAME:
+                m["unmapped"] = merged
             diff = _changed(match, m)
+            if "unmapped" in m and m["unmapped"] is None and match.get("unmapped"):
+                diff["unmapped"] = None  # every kept cell now reads as a code: nothing left to keep
             if diff:
                 plan.updates.append(("member", match["id"], diff))
                 self._log(code, match["name"], "member", match, diff)
@@ -660,7 +806,8 @@ class Importer:
             return False
         current = existing.conditions.get(hid)
         if current is None:
-            plan.new_conditions.append({"household_id": hid, "year": self.ctx.today.year, **values})
+            plan.new_conditions.append({"household_id": hid, "year": self.report.data_year or self.ctx.today.year,
+                                        **values})
             return True
         diff = _changed(current, values)
         if diff:
@@ -690,6 +837,24 @@ class Importer:
             w.insert_many(A, plan.new_assignments, typed=True)
         if plan.new_conditions:
             w.insert_many(CO, plan.new_conditions, typed=True)
+
+
+_SAME = object()
+
+
+def _merge_unmapped(stored: str | None, kept: dict, mapped: dict[str, dict]):
+    """The cells kept as typed after this import: what was kept before, less the columns that now
+    read as a code, plus what this file kept. _SAME when nothing changes; None when nothing is left."""
+    before = json.loads(stored) if stored else {}
+    after = dict(before)
+    for table, values in mapped.items():
+        for c in COLUMNS:
+            if c.table == table and c.field in values and values[c.field] is not None:
+                after.pop(c.header, None)
+    after.update(kept)
+    if after == before:
+        return _SAME
+    return json.dumps(after, ensure_ascii=False, sort_keys=True) if after else None
 
 
 def _shown(table: str, field: str, value) -> str | None:
@@ -727,10 +892,12 @@ def _reason(row: Row) -> str:
 
 
 def import_xlsx(ctx: OpContext, path: Path | str, village_code: str | None = None, *, dry_run: bool = False,
-                errors_path: Path | str | None = None) -> ImportReport:
-    """Import a 花名册 file in one transaction (or try it, with dry_run) and report what changed."""
+                errors_path: Path | str | None = None, create_villages: bool = False) -> ImportReport:
+    """Import a 花名册 file in one transaction (or try it, with dry_run) and report what changed.
+    With create_villages the 乡镇 and 村 the sheet names and the database lacks are created first,
+    in the same transaction (report.created_places)."""
     table = find_table(path)
-    report = Importer(ctx, table, village_code.strip() if village_code else None).run(dry_run)
+    report = Importer(ctx, table, village_code.strip() if village_code else None, create_villages).run(dry_run)
     if errors_path is not None and report.problems:
         write_error_copy(table, report.problems, errors_path)
         report.errors_file = str(errors_path)
@@ -765,11 +932,12 @@ IMPORT_TABLES = frozenset({"household", "member", "region", "helper", "assignmen
 
 
 def import_op(ctx: OpContext, path: Path | str, village_code: str | None = None, *, dry_run: bool = False,
-              errors_path: Path | str | None = None):
+              errors_path: Path | str | None = None, create_villages: bool = False):
     """import_xlsx as an op for the client's runner: Result(report, changed tables)."""
     from app.ops.context import Result
 
-    report = import_xlsx(ctx, path, village_code, dry_run=dry_run, errors_path=errors_path)
+    report = import_xlsx(ctx, path, village_code, dry_run=dry_run, errors_path=errors_path,
+                         create_villages=create_villages)
     return Result(report, frozenset() if dry_run or not report.changed else IMPORT_TABLES)
 
 

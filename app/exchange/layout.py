@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from app.domain.text import squeeze
 
 
-# kinds: text, name, id, phone, account, code, set, bool, int, year, date, months, ignore
+# kinds: text, name, id, phone, account, code, set, bool, int, money, year, date, months, ignore
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -54,8 +54,9 @@ COLUMNS: tuple[Column, ...] = (
     C("identified_year", "识别年度", ("首次识别时间", "识别年份", "识别时间"), "household", "identified_year", "year"),
     C("planned_exit_year", "计划脱贫年度", (), "household", "planned_exit_year", "year"),
     C("exit_year", "脱贫年度", ("脱贫年份", "脱贫时间"), "household", "exit_year", "year"),
-    C("size", "家庭人口", ("人数", "家庭人口数", "家庭人数"), None, kind="ignore"),
-    C("per_capita", "人均纯收入", ("人均纯收入（元）", "人均纯收入(元)"), None, kind="ignore"),
+    C("size", "家庭人口", ("人数", "家庭人口数", "家庭人数"), "household", "reported_size", "int"),
+    C("per_capita", "人均纯收入", ("人均纯收入（元）", "人均纯收入(元)", "家庭人均纯收入"), "household",
+      "reported_per_capita", "money"),
     C("monitoring_type", "监测对象类型", ("易返贫致贫户(监测对象)类型", "易返贫致贫户（监测对象）类型", "监测对象"),
       "household", "monitoring_type", "code", "monitoring_type"),
     C("risk_cleared", "风险是否消除", (), "household", "risk_status", "risk"),
@@ -63,12 +64,13 @@ COLUMNS: tuple[Column, ...] = (
     C("risk_cleared_on", "风险消除时间", (), "household", "risk_cleared_on", "date"),
     C("danger_house", "危房户", ("是否危房户",), "conditions", "house_safe", "danger"),
     C("water_safe", "是否解决安全饮用水", ("是否饮水安全", "饮水是否安全"), "conditions", "water_safe", "bool"),
+    C("note", "备注", (), "household", "note"),
     C("helper_name", "帮扶责任人", ("帮扶责任人姓名", "帮扶人", "帮扶干部"), "helper", "name", "name"),
     C("helper_unit", "帮扶单位", ("帮扶责任人单位", "帮扶责任人工作单位"), "helper", "unit"),
     C("helper_phone", "帮扶责任人联系电话", ("帮扶人联系电话", "帮扶责任人电话", "帮扶干部联系电话"), "helper", "phone",
       "phone"),
     # --- member ---
-    C("person_code", "人口编号", ("人编号", "成员编号"), None, kind="ignore"),
+    C("person_code", "人口编号", ("人编号", "成员编号"), "member", "person_code"),
     C("name", "姓名", ("成员姓名", "家庭成员姓名", "人员姓名"), "member", "name", "name"),
     C("sex", "性别", (), "member", "sex", "sex"),
     C("birth_date", "出生日期", ("出生年月",), "member", "birth_date", "date"),
@@ -99,6 +101,7 @@ COLUMNS: tuple[Column, ...] = (
     C("soldier", "是否现役军人", (), "member", "soldier", "bool"),
     C("mandarin", "是否会讲普通话", (), "member", "mandarin", "bool"),
     C("dropout_reason", "失学或辍学原因", (), "member", "dropout_reason"),
+    C("home_schooled", "是否送教上门", ("送教上门",), "member", "home_schooled", "bool"),
     C("public_post", "公益性岗位类型", ("公益性岗位",), "member", "public_post"),
     C("public_post_months", "公益性岗位(月数)", ("公益性岗位（月数）", "公益性岗位月数"), "member", "public_post_months",
       "months"),
@@ -108,7 +111,7 @@ COLUMNS: tuple[Column, ...] = (
     C("member_phone", "成员联系电话", ("人联系电话", "个人联系电话", "本人联系电话"), "member", "phone", "phone"),
     C("member_status", "人口状态", ("成员状态", "人员状态"), "member", "status", "code", "member_status"),
     # --- carried by the national layouts, not stored by Kace ---
-    C("year", "年度", ("数据日期", "数据年度"), None, kind="ignore"),
+    C("year", "年度", ("数据日期", "数据年度"), "household", "data_year", "year"),
     C("serial", "序号", (), None, kind="ignore"),
     C("commercial_insurance", "是否参加商业补充医疗保险", (), None, kind="ignore"),
     C("industry", "产业分类", (), None, kind="ignore"),
@@ -149,19 +152,30 @@ NATIONAL_47 = (
 )
 assert len(NATIONAL_47) == 47 and len(set(NATIONAL_47)) == 47
 
-# Kace's member export: the 47 columns, then what Kace also keeps, so export → import is lossless.
-MEMBER_EXPORT = NATIONAL_47 + (
-    "group", "work", "disability_grade", "soldier", "member_status", "category", "main_cause", "other_causes",
-    "status", "identified_year", "planned_exit_year", "exit_year", "size", "per_capita", "bank", "bank_account",
-    "helper_name", "helper_unit", "helper_phone", "monitoring_type", "risk_cleared", "risk_identified_on",
-    "risk_cleared_on", "danger_house", "water_safe",
+# The national household register (domain.md §7 村贫困户花名册, per household), in order.
+NATIONAL_HOUSEHOLD = (
+    "serial", "group", "household_code", "head_name", "head_id", "size", "category", "main_cause",
+    "identified_year", "status", "exit_year", "per_capita", "helper_name", "household_phone", "note",
 )
 
-# One row per household.
+# Kace's full member export (--layout full): the 47 columns, then what Kace also keeps, so
+# export → import is lossless.
+MEMBER_EXPORT = NATIONAL_47 + (
+    "group", "work", "disability_grade", "soldier", "home_schooled", "member_status", "category", "main_cause",
+    "other_causes", "status", "identified_year", "planned_exit_year", "exit_year", "size", "per_capita", "bank",
+    "bank_account", "helper_name", "helper_unit", "helper_phone", "monitoring_type", "risk_cleared",
+    "risk_identified_on", "risk_cleared_on", "danger_house", "water_safe", "note",
+)
+
+# One row per household (--layout full).
 HOUSEHOLD_EXPORT = (
     "serial", "province", "city", "county", "township", "village", "group", "household_code", "head_name",
     "head_id", "size", "category", "main_cause", "other_causes", "standard", "status", "identified_year",
     "planned_exit_year", "exit_year", "per_capita", "household_phone", "bank", "bank_account", "helper_name",
     "helper_unit", "helper_phone", "monitoring_type", "risk_cleared", "risk_identified_on", "risk_cleared_on",
-    "danger_house", "water_safe",
+    "danger_house", "water_safe", "note",
 )
+
+# The yes/no columns of the national layouts: the national checkers refuse an empty one.
+YES_NO_KINDS = frozenset({"bool", "abroad", "danger", "risk"})
+UNSTORED_YES_NO = frozenset({"commercial_insurance", "medical_aid", "other_health_aid"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from app.domain import codes
@@ -29,6 +30,7 @@ class Read(NamedTuple):
     value: object = None
     note: str | None = None
     destroyed: bool = False  # an identifier Excel destroyed (never repaired)
+    kept: str | None = None  # text outside the code list, kept as typed (never dropped)
 
 
 EMPTY = Read()
@@ -139,8 +141,10 @@ def read_code(cell: object, codelist: codes.CodeList, label: str) -> Read:
     code = codelist.find(text)
     if code is None and codelist is codes.CATEGORY:
         code = _category(text)
+    if code is None and codelist is codes.SCHOOLING and codes.is_not_a_pupil(text):
+        return EMPTY  # 非在校生: not a pupil, the field stays empty
     if code is None:
-        return Read(None, f"{label}“{text}”不在代码表中，未导入")
+        return Read(None, f"{label}“{text}”不在代码表中，已按原样保留", kept=text)
     return Read(code)
 
 
@@ -167,13 +171,13 @@ def read_set(cell: object, codelist: codes.CodeList, label: str) -> Read:
         (found if code else unknown).append(code or p)
     notes = []
     if unknown:
-        notes.append(f"{label}中“{'、'.join(unknown)}”不在代码表中，未导入")
+        notes.append(f"{label}中“{'、'.join(unknown)}”不在代码表中，已按原样保留")
     if codelist.exclusive in found and len(set(found)) > 1:
         found = [c for c in found if c != codelist.exclusive]
         notes.append(f"{label}“{text}”同时含有“{codelist.label(codelist.exclusive)}”和其他情况，已去掉“"
                      f"{codelist.label(codelist.exclusive)}”")
     value = ",".join(sorted(set(found))) or None
-    return Read(value, "；".join(notes) or None)
+    return Read(value, "；".join(notes) or None, kept="、".join(unknown) or None)
 
 
 _YES = {"是", "有", "1", "Y", "YES", "TRUE", "√", "已参加", "参加", "享受"}
@@ -190,7 +194,7 @@ def read_bool(cell: object, label: str) -> Read:
         return Read(True)
     if text in _NO:
         return Read(False)
-    return Read(None, f"{label}应为“是”或“否”：{cell_text(cell)}，未导入")
+    return Read(None, f"{label}应为“是”或“否”：{cell_text(cell)}，已按原样保留", kept=cell_text(cell))
 
 
 def read_int(cell: object, label: str, low: int | None = None, high: int | None = None) -> Read:
@@ -203,6 +207,20 @@ def read_int(cell: object, label: str, low: int | None = None, high: int | None 
             raise ValueError
     except ValueError:
         return Read(None, f"{label}不是整数：{cell_text(cell)}，未导入")
+    return Read(value)
+
+
+def read_money(cell: object, label: str) -> Read:
+    """An amount in 元 as the sheet gives it (3650.5, "3,650.50元"), exact to the fen with Decimal."""
+    if is_empty(cell):
+        return EMPTY
+    if isinstance(cell, bool):
+        return Read(None, f"{label}不是金额：{cell}，未导入")
+    text = squeeze(cell_text(cell)).replace(",", "").removesuffix("元")
+    try:
+        value = Decimal(repr(cell) if isinstance(cell, float) else text).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return Read(None, f"{label}不是金额：{cell_text(cell)}，未导入")
     return Read(value)
 
 
@@ -252,7 +270,7 @@ def read_sex(cell: object, label: str = "性别") -> Read:
         return EMPTY
     text = squeeze(cell_text(cell))
     sex = {"男": "男", "男性": "男", "1": "男", "女": "女", "女性": "女", "2": "女"}.get(text)
-    return Read(sex) if sex else Read(None, f"{label}应为“男”或“女”：{text}，未导入")
+    return Read(sex) if sex else Read(None, f"{label}应为“男”或“女”：{text}，已按原样保留", kept=text)
 
 
 ABROAD = codes.WORK.code("国外务工")
@@ -282,6 +300,8 @@ _READERS = {
     "set": lambda cell, label, codelist, limit: read_set(cell, codelist, label),
     "bool": lambda cell, label, codelist, limit: read_bool(cell, label),
     "months": lambda cell, label, codelist, limit: read_int(cell, label),
+    "int": lambda cell, label, codelist, limit: read_int(cell, label),
+    "money": lambda cell, label, codelist, limit: read_money(cell, label),
     "year": lambda cell, label, codelist, limit: read_year(cell, label),
     "date": lambda cell, label, codelist, limit: read_date(cell, label),
     "sex": lambda cell, label, codelist, limit: read_sex(cell, label),

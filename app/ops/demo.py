@@ -442,6 +442,8 @@ class DemoCounty:
             "fuel": _code(C.FUEL, rng.choices(["柴草", "清洁能源", "煤炭"], [50, 45, 5])[0]),
             "sanitary_toilet": rng.random() < 0.85, "radio_tv": rng.random() < 0.97,
             "broadband": rng.random() < 0.6,
+            # 不愁吃/不愁穿 checked on the demo's reference date (no random draw: the demo stays the same)
+            "food_secure": True, "clothing_secure": True, "food_clothing_checked_on": self.as_of,
         }
 
     def _incomes(self, h: dict, size: int) -> list[dict]:

@@ -70,6 +70,21 @@ def set_exit_profile(ctx: OpContext, profile: str) -> Result:
     return Result(profile, frozenset({"setting"}))
 
 
+# --- 不愁吃 / 不愁穿: recorded facts, not defaults -------------------------------------------------
+
+
+def record_food_clothing(ctx: OpContext, household_id: str, year: int, food: bool | None, clothing: bool | None,
+                         checked_on: date | None = None, checked_by: str | None = None) -> Result:
+    """Record 不愁吃 and 不愁穿 of a year (yes/no), when they were checked and by whom (the user by
+    default): without them the exit assessment shows 资料不全."""
+    from app.ops.records import set_conditions
+
+    return set_conditions(ctx, household_id, year, {
+        "food_secure": food, "clothing_secure": clothing,
+        "food_clothing_checked_on": checked_on or ctx.today,
+        "food_clothing_checked_by": checked_by or ctx.user})
+
+
 # --- household assessment ---------------------------------------------------------------------
 
 
@@ -89,7 +104,9 @@ class Assessment:
 
     @property
     def failures(self) -> list[str]:
-        return [f"{i.name}（{i.evidence}）" for i in self.indicators if not i.passed]
+        from app.domain.exit_facts import failures
+
+        return failures(self.indicators)
 
     @property
     def line_text(self) -> str:
@@ -104,6 +121,13 @@ class Assessment:
         return None if value is None else Decimal(value)
 
 
+def default_year(session: Session, household_id: str, today: date) -> int:
+    """The year an assessment is of when none is given: the household's data year (the 年度 of the
+    national sheet it came from), else the current year."""
+    year = session.execute(select(H.c.data_year).where(H.c.id == household_id)).scalar()
+    return year or today.year
+
+
 def _assessment_date(year: int, today: date) -> date:
     """Ages are counted at the end of the assessed year (or today, for the current year)."""
     return today if year >= today.year else date(year, 12, 31)
@@ -115,8 +139,9 @@ def assess_loaded(ds: Dataset, household_id: str, year: int, profile: str) -> As
     if h is None:
         raise DomainError("户", f"户不存在或已删除：{household_id}")
     line = ds.line(h, year)
+    reported = h.reported_per_capita if h.reported_income_year == year else None
     facts = household_facts(ds.members.get(h.id, ()), ds.conditions.get(h.id), ds.incomes.get(h.id, {}).get(year),
-                            line, year, _assessment_date(year, ds.today))
+                            line, year, _assessment_date(year, ds.today), reported)
     indicators = exit_rules.assess_household(facts, profile)
     inputs = {"profile": profile, "year": year, "facts": facts_to_json(facts)}
     return Assessment(h.id, h.code, year, profile, exit_rules.PROFILES[profile].title,
@@ -140,18 +165,18 @@ def assessment_row(a: Assessment, user: str | None, today: date) -> dict:
 def preview_exit(ctx: OpContext, household_id: str, year: int | None = None,
                  profile: str | None = None) -> Assessment:
     """The 退出评估 tab: the indicators as the record stands now, not stored."""
-    year = year or ctx.today.year
     with ctx.read() as s:
         _household(s, household_id)
+        year = year or default_year(s, household_id, ctx.today)
         return compute_assessments(s, ctx.today, [household_id], year, profile)[household_id]
 
 
 def assess_exit(ctx: OpContext, household_id: str, year: int | None = None,
                 profile: str | None = None) -> Result:
     """Assess and store (who, when, inputs) so the 退出验收表 can be reproduced."""
-    year = year or ctx.today.year
     with ctx.write() as w:
         _household(w.session, household_id)
+        year = year or default_year(w.session, household_id, ctx.today)
         a = compute_assessments(w.session, ctx.today, [household_id], year, profile)[household_id]
         row_id = w.insert(EA, assessment_row(a, ctx.user, ctx.today))
     stored = Assessment(**{**a.__dict__, "id": row_id, "assessed_by": ctx.user, "assessed_on": ctx.today})
@@ -198,7 +223,8 @@ def exit_form(ctx: OpContext, assessment_id: str) -> dict:
         "category": codes.category_display(h["category"], h["status"] == workflow.EXITED) if h["category"] else "",
         "identified_year": h["identified_year"], "per_capita": a.per_capita, "line_text": a.line_text,
         "profile": a.profile_title,
-        "indicators": [{"name": i.name, "figure": i.evidence, "passed": i.passed} for i in a.indicators],
+        "indicators": [{"name": i.name, "figure": i.evidence, "passed": i.passed, "missing": i.missing}
+                       for i in a.indicators],
         "passed": a.passed, "assessed_by": a.assessed_by, "date": a.assessed_on,
     }
 
@@ -228,7 +254,8 @@ class VillageReport:
             "agri_population": self.agri_population, "poor_population": self.poor_population,
             "rate": None if self.rate is None else str(self.rate), "threshold": str(self.threshold),
             "passed": self.passed,
-            "indicators": [{"key": i.key, "name": i.name, "passed": i.passed, "evidence": i.evidence}
+            "indicators": [{"key": i.key, "name": i.name, "passed": i.passed, "evidence": i.evidence,
+                            "missing": i.missing, "verdict": i.verdict}
                            for i in self.indicators],
         }
 

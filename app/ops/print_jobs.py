@@ -645,14 +645,15 @@ def _exit_form(records: _Records, h: Any, year: int, today: date) -> pd.ExitForm
         conditions = records.conditions.get(h.id)
         facts = exit_facts.household_facts(
             members, _rec(rec.ConditionsRec, conditions) if conditions is not None else None,
-            _rec(rec.IncomeRec, income) if income is not None else None, line, year, on)
+            _rec(rec.IncomeRec, income) if income is not None else None, line, year, on,
+            h.reported_per_capita if getattr(h, "reported_income_year", None) == year else None)
         key = records.settings["exit_profile"]
         key = key if key in PROFILES else "national"
         indicators, profile, when = assess_household(facts, key), PROFILES[key].title, None
     if facts is not None:
         base.update(per_capita=facts.per_capita, line_text=facts.line.describe())
     return pd.ExitFormData(**base, profile=profile, date=when, indicators=[
-        pd.Indicator(name=i.name, figure=i.evidence, passed=i.passed) for i in indicators])
+        pd.Indicator(name=i.name, figure=i.evidence, passed=i.passed, missing=i.missing) for i in indicators])
 
 
 # --- the op -----------------------------------------------------------------------------------
@@ -677,12 +678,26 @@ def _check(request: PrintRequest) -> None:
         raise DomainError("打印范围", "请指定户编号或村（二者选一）")
 
 
+def _data_year(session, request: PrintRequest) -> int | None:
+    """The latest 年度 of the households asked for (from an imported national sheet), if any."""
+    from sqlalchemy import func, or_
+
+    query = select(func.max(H.c.data_year)).where(H.c.deleted.is_(False))
+    if request.households:
+        query = query.where(or_(H.c.code.in_(request.households), H.c.national_code.in_(request.households)))
+    else:
+        query = query.where(H.c.village_id.in_(select(R.c.id).where(R.c.code == request.village)))
+    return session.execute(query).scalar()
+
+
 def prepare(ctx: OpContext, request: PrintRequest) -> Prepared:
     """Read and convert everything the document needs (NotFound / NothingToPrint in Chinese)."""
     _check(request)
     today = ctx.today
     year = request.year or today.year
     with ctx.read() as session:
+        if request.document == "exit-form" and not request.year:
+            year = _data_year(session, request) or year  # the exit is assessed for the data's 年度
         scope = _scope(session, request, year)
         parts = set(_PARTS[request.document])
         if request.members and request.document == "register":

@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -27,9 +28,60 @@ H, R = Household.__table__, Region.__table__
 class CheckReport:
     findings: list[Finding]
     counts: dict
+    as_of: date | None = None  # the reference date every age and year-bound rule counted at
 
     def to_json(self) -> dict:
-        return {"findings": [f.to_json() for f in self.findings], "counts": self.counts}
+        return {"findings": [f.to_json() for f in self.findings], "counts": self.counts,
+                "as_of": self.as_of.isoformat() if self.as_of else None}
+
+
+def latest_data_year(ctx: OpContext, village_id: str | None = None) -> int | None:
+    """The latest 年度 the data holds (an imported sheet's 年度), or None for data made in Kace."""
+    with ctx.read() as s:
+        query = select(func.max(H.c.data_year)).where(H.c.deleted.is_(False))
+        if village_id is not None:
+            query = query.where(H.c.village_id == village_id)
+        return s.execute(query).scalar()
+
+
+def reference_date(ctx: OpContext, village_id: str | None = None, as_of: date | None = None,
+                   year: int | None = None) -> date:
+    """The date the checks count at: the one given, the end of the year given, else the end of the
+    latest 年度 the data holds (never the wall clock for a register of an earlier year); data made
+    in Kace without a 年度 is checked at the program's today."""
+    if as_of is not None:
+        return as_of
+    if year is None:
+        year = latest_data_year(ctx, village_id)
+        if year is None:
+            return ctx.today
+    end = date(year, 12, 31)
+    return ctx.today if ctx.today.year == year and ctx.today < end else end
+
+
+def sheet_column(table: str, field: str) -> str:
+    """The 花名册 header a checker knows for a field (the label of the field otherwise)."""
+    from app.domain.fields import label
+    from app.exchange.layout import COLUMNS
+
+    special = _SHEET_COLUMNS.get((table, field))
+    if special:
+        return special
+    for c in COLUMNS:
+        if c.table == table and c.field == field:
+            return c.header
+    shown = label(table, field)
+    if shown == field:  # a fact of another record named on the household (EX06: 不愁吃)
+        shown = next((label(t, field) for t in ("conditions", "member", "income") if label(t, field) != field), field)
+    return shown
+
+
+_SHEET_COLUMNS = {("household", "head_name"): "户主姓名", ("household", "group_id"): "自然村/组",
+                  ("household", "size"): "家庭人口", ("household", "reported_size"): "家庭人口",
+                  ("household", "reported_per_capita"): "人均纯收入", ("income", "per_capita"): "人均纯收入",
+                  ("household", "code"): "户编号", ("member", "id_number"): "证件号码",
+                  ("member", "birth_date"): "出生日期", ("household", "status"): "户状态",
+                  ("conditions", "house_safety"): "危房户", ("conditions", "house_safe"): "危房户"}
 
 
 def village_id_for(ctx: OpContext, code: str | None) -> str | None:
@@ -44,24 +96,29 @@ def village_id_for(ctx: OpContext, code: str | None) -> str | None:
 
 
 def run_check(ctx: OpContext, village_id: str | None = None,
-              rule_ids: Iterable[str] | None = None) -> CheckReport:
-    """Every finding of the chosen rules over one village or the whole database."""
+              rule_ids: Iterable[str] | None = None, as_of: date | None = None,
+              year: int | None = None) -> CheckReport:
+    """Every finding of the chosen rules over one village or the whole database, counted at the
+    reference date (reference_date: --as-of, --year, else the data's latest 年度)."""
     rule_ids = list(rule_ids) if rule_ids else None
     quality.select_rules(rule_ids)  # an unknown rule id is refused before any loading
+    on = reference_date(ctx, village_id, as_of, year)
     halves = _halves(ctx) if village_id is None else None
     if halves:
-        findings = _check_in_two_processes(ctx, halves, rule_ids)
+        findings = _check_in_two_processes(ctx, halves, rule_ids, on)
     else:
-        findings = check_villages(ctx, [village_id] if village_id else None, rule_ids)
-    return CheckReport(findings, quality.counts(findings))
+        findings = check_villages(ctx, [village_id] if village_id else None, rule_ids, on)
+    return CheckReport(findings, quality.counts(findings), on)
 
 
-def check_villages(ctx: OpContext, village_ids: list[str] | None, rule_ids: list[str] | None) -> list[Finding]:
+def check_villages(ctx: OpContext, village_ids: list[str] | None, rule_ids: list[str] | None,
+                   as_of: date | None = None) -> list[Finding]:
     """The findings over some villages (None: the whole database)."""
     with gc_paused():
         with ctx.read() as s:
-            ds = load_dataset(s, ctx.today, village_ids=village_ids)
-        findings = quality.run(ds, rule_ids)
+            ds = load_dataset(s, as_of or ctx.today, village_ids=village_ids)
+        ds.clock = ctx.today
+        findings = quality.run(ds, rule_ids, column_of=sheet_column)
         del ds  # freed here, still without the collector walking it
     return findings
 
@@ -100,21 +157,21 @@ def _halves(ctx: OpContext) -> tuple[list[str], list[str]] | None:
     return first, second
 
 
-def _child_check(url, user: str | None, today, village_ids, rule_ids) -> list[Finding]:
+def _child_check(url, user: str | None, today, village_ids, rule_ids, as_of) -> list[Finding]:
     ctx = OpContext(make_engine(url), user=user, today_fn=lambda: today)
     try:
-        return check_villages(ctx, village_ids, rule_ids)
+        return check_villages(ctx, village_ids, rule_ids, as_of)
     finally:
         ctx.engine.dispose()
 
 
-def _check_in_two_processes(ctx: OpContext, halves, rule_ids) -> list[Finding]:
+def _check_in_two_processes(ctx: OpContext, halves, rule_ids, as_of) -> list[Finding]:
     first, second = halves
     ctx.engine.dispose()  # no pooled connection crosses the fork
     url = ctx.engine.url  # the URL object (picklable): a string would be parsed again, `%` in a folder
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        pending = pool.apply_async(_child_check, (url, ctx.user, ctx.today, first, rule_ids))
-        mine = check_villages(ctx, second, rule_ids)
+        pending = pool.apply_async(_child_check, (url, ctx.user, ctx.today, first, rule_ids, as_of))
+        mine = check_villages(ctx, second, rule_ids, as_of)
         theirs = pending.get()
     per_household = [f for f in theirs if not is_dataset_finding(f)] + [f for f in mine if not is_dataset_finding(f)]
     across = sorted((f for f in theirs + mine if is_dataset_finding(f)), key=dataset_order)

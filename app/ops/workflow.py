@@ -81,12 +81,13 @@ class BatchOutcome:
 def record_steps(ctx: OpContext, household_ids: Sequence[str], process: str, step: int,
                  on: date | None = None, *, passed: bool = True, actor: str | None = None,
                  doc_ref: str | None = None, note: str | None = None, monitoring_type: str | None = None,
-                 profile: str | None = None, skip_refused: bool = False) -> Result:
+                 profile: str | None = None, skip_refused: bool = False, exit_year: int | None = None) -> Result:
     """Record one step for every household of a selection, in one transaction.
 
     A household for which the step is illegal refuses the whole batch (ValidationErrors naming each
     household and what must come first) unless `skip_refused`, which records the others and lists
-    the refused ones.
+    the refused ones. For the exit, the assessment and the 脱贫年度 are of the year the exit is
+    approved for (`exit_year`, else the year of its first step: workflow.exit_approval_year).
     """
     on = on or ctx.today
     spec = workflow.process(process)
@@ -99,8 +100,13 @@ def record_steps(ctx: OpContext, household_ids: Sequence[str], process: str, ste
         households = _households(s, ids)
         history = load_steps(s, ids)
         assessments = {}
+        years = {hid: (exit_year or workflow.exit_approval_year(history[hid], on)) if process == "exit" else on.year
+                 for hid in ids}
         if this.needs_assessment and passed:
-            assessments = compute_assessments(s, ctx.today, ids, on.year, profile)
+            assessments = {}
+            for year in sorted(set(years.values())):
+                assessments.update(compute_assessments(s, ctx.today, [h for h in ids if years[h] == year], year,
+                                                       profile))
         plans, refused = [], []
         for hid in ids:
             h = households[hid]
@@ -109,12 +115,13 @@ def record_steps(ctx: OpContext, household_ids: Sequence[str], process: str, ste
                     monitoring.can_start(h["risk_status"], h["status"])
                 failures = assessments[hid].failures if hid in assessments else None
                 t = workflow.check_step(process, step, on, passed, h["status"], history[hid], ctx.today,
-                                        note=note, assessment_failures=failures)
+                                        note=note, assessment_failures=failures,
+                                        exit_year=years[hid] if process == "exit" else None)
                 changes = dict(t.household)
                 if process == "monitor":
                     changes.update(monitoring.household_changes(step, passed, on, monitoring_type,
                                                                 h["monitoring_type"]))
-                if process == "identify" and changes.get("status") == workflow.NEW \
+                if process == "identify" and changes.get("status") == workflow.POOR \
                         and h["category"] in (None, codes.CATEGORY.code("一般农户")):
                     changes["category"] = codes.CATEGORY.code("一般贫困户")
                 plans.append((hid, t, changes))
@@ -158,6 +165,30 @@ def record_step(ctx: OpContext, household_id: str, process: str, step: int, on: 
     """Record one step of one household (refused with the reason if it is not legal now)."""
     result = record_steps(ctx, [household_id], process, step, on, **kw)
     return Result(result.value.recorded[0], result.changes, result.warnings)
+
+
+def set_exit_year(ctx: OpContext, household_id: str, year: int, reason: str) -> Result:
+    """Correct 脱贫年度 (the year the exit was approved for) with a reason, kept in the household's
+    note and, like every write, in its change history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("脱贫年度", "修改脱贫年度须填写原因")
+    if not isinstance(year, int) or not 2013 <= year <= ctx.today.year + 1:
+        raise DomainError("脱贫年度", f"脱贫年度不正确：{year}")
+    with ctx.write() as w:
+        h = w.session.execute(select(H.c.status, H.c.exit_year, H.c.identified_year, H.c.note)
+                              .where(H.c.id == household_id, H.c.deleted.is_(False))).first()
+        if h is None:
+            raise DomainError("户", f"户不存在或已删除：{household_id}")
+        if h.status != workflow.EXITED:
+            raise DomainError("脱贫年度", "只有已脱贫户才有脱贫年度")
+        if h.identified_year and year < h.identified_year:
+            raise DomainError("脱贫年度", f"脱贫年度（{year}）不能早于识别年度（{h.identified_year}）")
+        if year == h.exit_year:
+            return done(w, year)
+        line = f"脱贫年度由{h.exit_year or '空'}改为{year}（{ctx.today.isoformat()}，原因：{reason}）"
+        w.update(H, household_id, {"exit_year": year, "note": f"{h.note}\n{line}" if h.note else line})
+    return done(w, year)
 
 
 # --- timeline, next actions, lists ------------------------------------------------------------

@@ -282,6 +282,7 @@ class Indicator:
     name: str
     figure: str = ""
     passed: bool | None = None
+    missing: bool = False  # 资料不全: the fact is not recorded (distinct from 未达标)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,7 @@ from app.printing.visit_form import ticks
 WIDTH = content_width(PORTRAIT)
 SIGNERS = ("户主（签字）", "帮扶责任人（签字）", "村两委（盖章）", "驻村工作队（签字）", "乡镇（盖章）")
 VERDICTS = ("达标", "未达标")
+MISSING = "资料不全"
 
 
 def _indicator(i: Indicator | tuple) -> Indicator:
@@ -28,8 +29,10 @@ def conclusion(indicators: list[Indicator]) -> str:
     """The verdict the indicators imply; blank while any is unassessed (to be written by hand)."""
     if not indicators or any(i.passed is None for i in indicators):
         return ""
-    failed = [i.name for i in indicators if not i.passed]
-    return f"未达到退出标准：{'、'.join(failed)}未达标。" if failed else "各项指标均已达标，达到贫困户退出标准。"
+    failed = [i.name for i in indicators if not i.passed and not i.missing]
+    missing = [i.name for i in indicators if i.missing]
+    parts = ([f"{'、'.join(failed)}未达标"] if failed else []) + ([f"{'、'.join(missing)}资料不全"] if missing else [])
+    return f"未达到退出标准：{'；'.join(parts)}。" if parts else "各项指标均已达标，达到贫困户退出标准。"
 
 
 def exit_part(job: Job, d: ExitFormData) -> Part:
@@ -40,7 +43,8 @@ def exit_part(job: Job, d: ExitFormData) -> Part:
         ("扶贫标准", d.line_text),
     ]  # fmt: skip
     rows = [
-        [str(n), i.name, i.figure, VERDICTS[not i.passed] if i.passed is not None else ticks(VERDICTS, "")]
+        [str(n), i.name, i.figure, MISSING if i.missing else
+         VERDICTS[not i.passed] if i.passed is not None else ticks(VERDICTS, "")]
         for n, i in enumerate(indicators, 1)
     ]
     flowables = [

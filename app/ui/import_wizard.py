@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -42,10 +43,11 @@ def _preview(ops, path):
     return preview(path)
 
 
-def _import(ops, path, village_code, dry_run, errors_path=None):
+def _import(ops, path, village_code, dry_run, errors_path=None, create_villages=False):
     from app.exchange.importer import import_op
 
-    return import_op(ops, path, village_code, dry_run=dry_run, errors_path=errors_path)
+    return import_op(ops, path, village_code, dry_run=dry_run, errors_path=errors_path,
+                     create_villages=create_villages)
 
 
 class FilePage(QWizardPage):
@@ -133,7 +135,13 @@ class DryRunPage(QWizardPage):
         self.text.setReadOnly(True)
         self.errors_button = QPushButton(self.tr("导出错误清单…"))
         self.errors_button.setEnabled(False)
+        # Villages the sheet names and the database lacks: created (from the 户编号's 12-digit prefix
+        # and the sheet's place names) only when ticked; the dry run lists them first.
+        self.create_villages = QCheckBox(self.tr("新建数据库中没有的乡镇和村（按户编号前12位和表中的地名）"))
+        self.create_villages.setVisible(False)
+        self.create_villages.toggled.connect(lambda _on: self.initializePage())
         layout = QVBoxLayout(self)
+        layout.addWidget(self.create_villages)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.errors_button)
         self.errors_button.clicked.connect(self._errors)
@@ -143,12 +151,19 @@ class DryRunPage(QWizardPage):
         self.report = None
         self.text.setPlainText(self.tr("正在试导入…"))
         wizard = self.wizard()
-        run_read(wizard.app_ctx, _import, wizard.path(), wizard.village_code(), True, on_done=self.show_report,
+        run_read(wizard.app_ctx, _import, wizard.path(), wizard.village_code(), True, None,
+                 self.create_villages.isChecked(), on_done=self.show_report,
                  on_failure=lambda e: self.text.setPlainText(self.tr("无法导入：{0}").format(e)))
 
     def show_report(self, result) -> None:
         self.report = result.value
         lines = [self.report.summary(), ""]
+        if self.report.unknown_villages:
+            self.create_villages.setVisible(True)
+            lines.insert(0, self.tr("数据库中没有这些村：{0}。勾选上方“新建…”后，试导入会列出将新建的区划。").format(
+                "、".join(self.report.unknown_villages)))
+        elif self.report.created_places:
+            self.create_villages.setVisible(True)
         lines += [self.tr("第{0}行：{1}").format(p.row, p.reason) for p in self.report.problems[:500]]
         lines += [f"{c['household_code']} {c['name'] or ''} {c['field']}：{c['old'] or '空'} → {c['new']}"
                   for c in self.report.changes[:500]]
@@ -192,10 +207,11 @@ class ImportWizard(QWizard):
 
     def accept(self) -> None:
         """导入: the real import, through the runner (one transaction, recorded in the change log)."""
-        self.app_ctx.runner.run(_import, self.path(), self.village_code(), False, label=self.tr("导入花名册"),
+        self.app_ctx.runner.run(_import, self.path(), self.village_code(), False, None,
+                                self.dry_run_page.create_villages.isChecked(), label=self.tr("导入花名册"),
                                 on_success=self._done)
         super().accept()
 
     def _done(self, result) -> None:
         self.imported = result.value
-        self.app_ctx.interaction.info(self.tr("导入完成"), self.imported.summary())
+        self.app_ctx.interaction.info(self.imported.summary().split("：")[0], self.imported.summary())

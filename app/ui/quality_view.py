@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -38,10 +40,10 @@ def run_read(app_ctx, fn, *args, on_done, **kwargs):
     return runner.run(fn, *args, on_success=on_done, **kwargs)
 
 
-def _check(ops, village_id, rule_ids):
+def _check(ops, village_id, rule_ids, as_of=None):
     from app.ops.quality import run_check
 
-    return run_check(ops, village_id, rule_ids or None)
+    return run_check(ops, village_id, rule_ids or None, as_of=as_of)
 
 
 def _export(ops, findings, path):
@@ -63,6 +65,16 @@ class QualityView(QWidget):
         self.scope = QLabel()
         self.rules = RuleChooser()
         self.rules.changed.connect(self._rules_changed)
+        # The reference date ages and "this year" count at: the data's latest 年度 unless the user
+        # sets one (a 2020 register is checked as of 2020, not today).
+        self.as_of_set = QCheckBox(self.tr("参考日期"))
+        self.as_of_set.setToolTip(self.tr("不勾选：按数据的最新年度年末计算年龄和本年度"))
+        self.as_of = QDateEdit()
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setDate(QDate(app_ctx.ops.today.year, 12, 31))
+        self.as_of.setEnabled(False)
+        self.as_of_set.toggled.connect(self.as_of.setEnabled)
         self.run_button = QPushButton(self.tr("开始核查"))
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.export_button.setEnabled(False)
@@ -80,6 +92,8 @@ class QualityView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.scope)
         bar.addStretch(1)
+        bar.addWidget(self.as_of_set)
+        bar.addWidget(self.as_of)
         bar.addWidget(self.run_button)
         bar.addWidget(self.export_button)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -117,7 +131,8 @@ class QualityView(QWidget):
     def run_check(self) -> None:
         self.run_button.setEnabled(False)
         self.summary.setText(self.tr("正在核查…"))
-        run_read(self.app_ctx, _check, self.village_id, self.rule_ids(), on_done=self.show_report,
+        as_of = self.as_of.date().toPython() if self.as_of_set.isChecked() else None
+        run_read(self.app_ctx, _check, self.village_id, self.rule_ids(), as_of, on_done=self.show_report,
                  on_failure=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
@@ -134,8 +149,12 @@ class QualityView(QWidget):
         self._by_rule = dict(sorted(by_rule.items()))
         counts = report.counts
         sev = counts["by_severity"]
-        self.summary.setText(self.tr("共 {0} 条（错误 {1}，警告 {2}，提示 {3}），涉及 {4} 户").format(
-            counts["total"], sev["错误"], sev["警告"], sev["提示"], counts["households"]))
+        as_of = getattr(report, "as_of", None)
+        self.summary.setText(self.tr("参考日期 {5}：共 {0} 条（错误 {1}，警告 {2}，提示 {3}），涉及 {4} 户").format(
+            counts["total"], sev["错误"], sev["警告"], sev["提示"], counts["households"],
+            as_of.isoformat() if as_of else "—"))
+        if as_of is not None and not self.as_of_set.isChecked():
+            self.as_of.setDate(QDate(as_of.year, as_of.month, as_of.day))  # show the date used
         self.tree.clear()
         for rule_id, items in self._by_rule.items():
             rule = RULES[rule_id]

@@ -21,7 +21,7 @@ from app.db import ui_queries
 from app.db.queries import NOT_REGISTERED
 from app.domain import codes
 from app.domain.errors import DomainError
-from app.domain.incidence import poverty_incidence, village_rate_ok, village_threshold
+from app.domain.incidence import incidence_within, poverty_incidence, village_threshold
 from app.domain.money import format_yuan
 from app.domain.regions import WESTERN_PROVINCES
 from app.ui.table_model import Column, record_table
@@ -123,7 +123,7 @@ class VillagePage(QDialog):
         try:
             rate = poverty_incidence(poor, v["agri_population"] or 0)
             rate_text = f"{rate}%"
-            ok = village_rate_ok(rate, western)
+            ok = incidence_within(poor, v["agri_population"] or 0, western)  # unrounded
             rate_note = self.tr("退出标准 ≤ {0}%（{1}）：{2}").format(
                 threshold, self.tr("西部地区") if western else self.tr("中东部地区"),
                 self.tr("达标") if ok else self.tr("未达标"))

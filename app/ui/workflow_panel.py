@@ -273,7 +273,7 @@ class ExitAssessmentPanel(_HouseholdPanel):
         self.title.setText(self.tr("{0}年 {1}：{2}（{3}）").format(a.year, a.profile_title, verdict, a.line_text))
         self.table.setRowCount(len(a.indicators))
         for r, i in enumerate(a.indicators):
-            ok = QTableWidgetItem(self.tr("达标") if i.passed else self.tr("未达标"))
+            ok = QTableWidgetItem(self.tr(i.verdict))  # 达标 / 未达标 / 资料不全 (not recorded)
             if not i.passed:
                 ok.setForeground(QBrush(FAILED))
             for c, item in enumerate((QTableWidgetItem(i.name), QTableWidgetItem(i.evidence), ok)):

@@ -15,7 +15,8 @@ from app.ops.demo import make_demo
 from app.ops.quality import run_check
 from tests.cli.test_cli import run_json
 
-KEYS = {"rule", "severity", "message", "table", "row_id", "household_code", "field", "value"}
+KEYS = {"rule", "severity", "message", "table", "row_id", "household_code", "field", "value",
+        "national_code", "name", "person_code", "column"}
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def demo_db(tmp_path_factory):
 
 def test_check_json_contract(demo_db, capsys):
     code, data = run_json(capsys, "check", "--db", str(demo_db), "--json")
-    assert code == 0 and set(data) == {"findings", "counts"}
+    assert code == 0 and set(data) == {"findings", "counts", "as_of"}
     assert data["findings"] and all(set(f) == KEYS for f in data["findings"])
     counts = data["counts"]
     assert counts["total"] == len(data["findings"]) == sum(counts["by_severity"].values())
@@ -58,6 +59,7 @@ def test_exit_codes(demo_db, capsys, tmp_path):
     assert main(["db", "upgrade", "--db", str(empty)]) == 0
     capsys.readouterr()
     code, data = run_json(capsys, "check", "--db", str(empty), "--json")
+    data.pop("as_of")
     assert code == 0 and data == {"findings": [], "counts": {"total": 0, "by_severity": {"错误": 0, "警告": 0, "提示": 0},
                                                              "by_rule": {}, "households": 0}}
 

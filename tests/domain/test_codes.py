@@ -79,9 +79,15 @@ def test_schooling_graded_list():
     assert labels[:3] == ["学龄前儿童", "学前教育", "小学"]
     assert labels[3:9] == [f"小学{n}年级" for n in "一二三四五六"]
     assert labels[9:12] == ["七年级", "八年级", "九年级"]
-    assert labels[-1] == "硕士研究生及以上"
+    assert labels[30] == "硕士研究生及以上"
+    assert labels[31:] == list(codes.UNGRADED_LEVELS)  # appended: the older codes keep their numbers
     assert "技师学院四年级" in labels and "本科五年级" in labels and "中职三年级" in labels
-    assert len(labels) == 31
+    assert len(labels) == 36
+    for text, label in [("初中", "初中（年级不详）"), ("高中", "普通高中（年级不详）"), ("中职", "中职（年级不详）"),
+                        ("小学", "小学")]:
+        assert s.label(s.code(text)) == label, text
+        assert codes.attends_school(s.code(text))
+    assert codes.is_not_a_pupil("非在校生") and s.find("非在校生") is None
     for text, label in [("初一", "七年级"), ("初中二年级", "八年级"), ("初三", "九年级"), ("高一", "普通高中一年级"),
                         ("高中三年级", "普通高中三年级"), ("三年级", "小学三年级"), ("中专二年级", "中职二年级"),
                         ("大专一年级", "高职高专一年级"), ("大四", "本科四年级"), ("幼儿园", "学前教育"),

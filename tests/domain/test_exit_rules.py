@@ -29,6 +29,7 @@ def household(**kw):
         year=2020, per_capita=Decimal("4500.00"), line=LINE_2020, members=[adult(), adult(38), child()],
         house_safety=codes.HOUSE_SAFETY.code("B级"), house_rebuilt=False, water_safe=True, water_difficult=False,
         has_electricity=True, has_tv=True, road_to_group=True, has_income_source_or_dibao=True,
+        food_ok=True, clothing_ok=True,
     )
     return replace(facts, **kw)
 
@@ -38,7 +39,12 @@ def by_key(facts, profile="national"):
 
 
 def failing(facts, profile="national"):
-    return {i.key for i in assess_household(facts, profile) if not i.passed}
+    """The indicators not met (未达标), not those merely not recorded (资料不全)."""
+    return {i.key for i in assess_household(facts, profile) if not i.passed and not i.missing}
+
+
+def incomplete(facts, profile="national"):
+    return {i.key for i in assess_household(facts, profile) if i.missing}
 
 
 def test_profiles():
@@ -71,14 +77,21 @@ def test_unknown_profile():
 def test_income_must_exceed_the_line(profile, per_capita, passed):
     indicator = by_key(household(per_capita=per_capita), profile)["income"]
     assert indicator.passed is passed
+    assert indicator.missing is (per_capita is None)  # not measured: 资料不全, not 未达标
     assert "2020年国家扶贫标准 4000元" in indicator.evidence
     if per_capita is not None:
         assert f"人均纯收入 {per_capita}元" in indicator.evidence
 
 
-def test_food_and_clothing():
+def test_food_and_clothing_are_recorded_facts():
     assert failing(household(food_ok=False)) == {"food"}
     assert failing(household(clothing_ok=False)) == {"clothing"}
+    # no answer recorded: 资料不全, distinct from 未达标, and the household does not pass yet
+    facts = household(food_ok=None, clothing_ok=None)
+    assert failing(facts) == set() and incomplete(facts) == {"food", "clothing"}
+    food = by_key(facts)["food"]
+    assert food.verdict == "资料不全" and not household_passes(assess_household(facts))
+    assert by_key(household())["food"].verdict == "达标" and by_key(household(food_ok=False))["food"].verdict == "未达标"
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))
@@ -86,7 +99,7 @@ def test_child_out_of_school_fails(profile):
     facts = household(members=[adult(), child(10, schooling=None, education=PRIMARY)])
     indicator = by_key(facts, profile)["education"]
     assert not indicator.passed
-    assert indicator.evidence == "6至15岁儿童1人，其中1人失学辍学"
+    assert indicator.evidence == "6至15岁儿童1人，其中1人失学辍学（未在校）"
 
 
 @pytest.mark.parametrize(
@@ -95,8 +108,15 @@ def test_child_out_of_school_fails(profile):
         (child(6, schooling=PRESCHOOL), False),  # 6 and still marked preschool
         (child(5, schooling=PRESCHOOL), True),  # too young
         (child(16, schooling=None), True),  # past compulsory age
-        (child(9, schooling=None, disabled=True), True),  # taught at home
-        (child(15, schooling=None, education=JUNIOR), True),  # finished 初中
+        (child(9, schooling=None, disabled=True), False),  # disability alone is not enough
+        (child(9, schooling=None, disabled=True, home_schooled=True), True),  # 送教上门
+        (child(9, schooling=None, home_schooled=True), False),  # 送教上门 rests on a disability
+        (child(15, schooling=None, education=JUNIOR), False),  # 文化程度 does not excuse: 辍学
+        (child(13, schooling=codes.SCHOOLING.code("初中")), True),  # in school, grade not stated
+        (child(16, schooling=codes.SCHOOLING.code("高中")), True),
+        (child(11, schooling=None, dropout_reason="休学（白血病住院治疗）"), True),  # documented 休学
+        (child(11, schooling=None, dropout_reason="缓学"), False),  # no reason given
+        (child(11, schooling=None, dropout_reason="家庭困难"), False),
         (child(14, schooling=None, education=PRIMARY), False),
         (replace(child(12, schooling=None), status_normal=False), True),  # moved away: not counted
         (child(None, schooling=None), True),  # unknown age cannot be judged here (data check lists it)
@@ -134,6 +154,7 @@ def test_housing(profile, grade, rebuilt, passed):
     code = codes.HOUSE_SAFETY.code(grade) if grade else None
     indicator = by_key(household(house_safety=code, house_rebuilt=rebuilt), profile)["housing"]
     assert indicator.passed is passed
+    assert indicator.missing is (grade is None and not rebuilt)  # no grade recorded: 资料不全
     if grade and not rebuilt:
         assert grade in indicator.evidence
 
@@ -141,10 +162,19 @@ def test_housing(profile, grade, rebuilt, passed):
 @pytest.mark.parametrize("profile", list(PROFILES))
 @pytest.mark.parametrize(
     ("safe", "difficult", "passed"),
-    [(True, False, True), (False, False, False), (True, True, False), (None, False, False), (True, None, False)],
+    [(True, False, True), (False, False, False), (True, True, False), (None, False, False), (True, None, True)],
 )
 def test_water(profile, safe, difficult, passed):
-    assert by_key(household(water_safe=safe, water_difficult=difficult), profile)["water"].passed is passed
+    indicator = by_key(household(water_safe=safe, water_difficult=difficult), profile)["water"]
+    assert indicator.passed is passed and indicator.missing is (safe is None)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_housing_from_the_danger_house_flag(profile):
+    """A national sheet says 危房户 是/否 without a grade: that is a recorded fact."""
+    assert by_key(household(house_safety=None, house_safe=True), profile)["housing"].verdict == "达标"
+    assert by_key(household(house_safety=None, house_safe=False), profile)["housing"].verdict == "未达标"
+    assert by_key(household(house_safety=None, house_safe=None), profile)["housing"].verdict == "资料不全"
 
 
 @pytest.mark.parametrize(
@@ -155,7 +185,7 @@ def test_water(profile, safe, difficult, passed):
 @pytest.mark.parametrize("value", [False, None])
 def test_guangxi_flags(field, key, value):
     facts = household(**{field: value})
-    assert failing(facts, "guangxi_8you1chao") == {key}
+    assert (failing if value is False else incomplete)(facts, "guangxi_8you1chao") == {key}
     assert failing(facts, "national") == set()  # not part of the national standard
     evidence = by_key(facts, "guangxi_8you1chao")[key].evidence
     assert evidence.endswith("未填写" if value is None else "否")

@@ -33,3 +33,14 @@ def test_thresholds():
     assert not village_rate_ok(Decimal("2.01"), western=False)
     assert village_rate_ok(Decimal("3.00"), western=True)
     assert not village_rate_ok(Decimal("3.01"), western=True)
+
+
+def test_the_rate_is_compared_unrounded():
+    from app.domain.incidence import incidence_text, incidence_within
+
+    # 3004 poor of 100 000: 3.004% shows as 3.00% when rounded, but it is above 3%
+    assert poverty_incidence(3004, 100000) == Decimal("3.00")
+    assert not incidence_within(3004, 100000, western=True)
+    assert incidence_within(3000, 100000, western=True)
+    assert not incidence_within(2001, 100000, western=False) and incidence_within(2000, 100000, western=False)
+    assert incidence_text(3004, 100000) == "3.004%" and incidence_text(23, 1000) == "2.30%"

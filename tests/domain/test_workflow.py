@@ -32,7 +32,7 @@ def test_identification_goes_through_eight_steps_to_a_registered_household():
     assert status is None and wf.run_state("identify", history).state == "open"
     assert wf.household_lists(None, None, history, 2026) == {"拟识别"}
     t = wf.check_step("identify", 8, D0 + timedelta(days=60), True, None, history, TODAY)
-    assert t.household == {"status": wf.NEW, "identified_year": 2026}
+    assert t.household == {"status": wf.POOR, "identified_year": 2026}
 
 
 def test_a_step_cannot_be_skipped_and_says_what_comes_first():

@@ -197,16 +197,18 @@ def test_unknown_village_exits_2_and_changes_nothing(ctx, village, messy, db_pat
 def test_cli_import_with_village_dry_run_and_errors(ctx, village, messy, db_path, tmp_path, capsys):
     errors = tmp_path / "e.xlsx"
     assert main(["import", "xlsx", str(messy), "--db", str(db_path), "--village", village["code"], "--dry-run",
-                 "--errors", str(errors)]) == 0
+                 "--errors", str(errors)]) == 1  # some rows are left out
     out = capsys.readouterr()
     assert "试导入（未写入数据库）" in out.out and "第13行：未导入：姓名为空" in out.err
     assert "第14行：未导入：该行属于“不存在村”，不是所选的“长河村”" in out.err
     assert errors.exists() and counts(ctx)[1] == 0
-    assert main(["import", "xlsx", str(messy), "--db", str(db_path), "--json"]) == 0
+    assert main(["import", "xlsx", str(messy), "--db", str(db_path), "--json"]) == 2  # 不存在村 is unknown
     import json
 
-    data = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr()
+    data = json.loads(out.out)
     assert data["households"]["new"] == 3 and data["rows"]["left_out"] == 3
+    assert data["unknown_villages"] == ["不存在村"] and "--create-villages" in out.err
 
 
 def test_the_47_column_national_layout_is_recognised(ctx, village, tmp_path):

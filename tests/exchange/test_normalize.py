@@ -36,7 +36,12 @@ def test_id_numbers_destroyed_by_excel_are_never_guessed():
 def test_codes_sets_booleans_dates_years():
     assert n.read_code("五保户", codes.CATEGORY, "贫困户属性").value == codes.CATEGORY.code("特困供养贫困户")
     assert n.read_code("因病致贫", codes.CAUSE, "致贫原因").value == codes.CAUSE.code("因病")
-    assert n.read_code("火星", codes.ETHNICITY, "民族").note == "民族“火星”不在代码表中，未导入"
+    kept = n.read_code("火星", codes.ETHNICITY, "民族")
+    assert kept.value is None and kept.kept == "火星" and kept.note == "民族“火星”不在代码表中，已按原样保留"
+    assert n.read_code("非在校生", codes.SCHOOLING, "在校生状况") == n.EMPTY  # not a pupil: nothing to keep
+    odd = n.read_bool("已参保", "是否参加大病保险")  # not 是/否: kept as typed, never dropped
+    assert odd.value is None and odd.kept == "已参保" and "已按原样保留" in odd.note
+    assert codes.SCHOOLING.label(n.read_code("初中", codes.SCHOOLING, "在校生状况").value) == "初中（年级不详）"
     assert n.read_set("残疾、长期慢性病", codes.HEALTH, "健康状况").value == "01,03"
     assert n.read_bool(" 是 ", "x").value is True and n.read_bool("否", "x").value is False
     assert n.read_bool("也许", "x").note.startswith("x应为")

@@ -115,9 +115,18 @@ def test_migration_0003_recomputes_old_surname_keys(ctx, village, db_path):
 
     from app.db.migrate import open_sqlite
 
+    from alembic import command
+
+    from app.db.migrate import alembic_config
+
     create_household(ctx, {"village_id": village["id"]}, [factories.head("曾国藩", seq=83)])
+    # The schema of 0003 (later revisions taken off), then the key an older version stored and the
+    # file at the revision before this fix.
+    with ctx.engine.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0003")
     ctx.engine.dispose()
-    # The key an older version stored, and the file at the revision before this fix.
     conn = sqlite3.connect(db_path)
     conn.execute("UPDATE member SET name_initials = 'cgf'")
     conn.execute("UPDATE alembic_version SET version_num = '0002'")

@@ -44,7 +44,7 @@ def test_identification_step_by_step(ctx, village):
     for step in range(1, 9):
         res = ops.record_step(ctx, hid, "identify", step, day, doc_ref=f"文{step}", note="" if step != 1 else "申请")
         assert res.changes >= {"workflow_step"}
-        expected_status = None if step < 8 else codes.HOUSEHOLD_STATUS.code("新识别贫困户")
+        expected_status = None if step < 8 else codes.HOUSEHOLD_STATUS.code("未脱贫")  # 贫困户（未脱贫）
         assert household_row(ctx, hid).status == expected_status
         if step == 4:  # lists while in progress
             assert [r.code for r in ops.household_list(ctx, village["id"], "拟识别")] == [household_row(ctx, hid).code]
@@ -163,3 +163,26 @@ def _members(ctx, hid):
 def test_unknown_list_is_refused(ctx, village):
     with pytest.raises(DomainError, match="未知的名单"):
         ops.household_list(ctx, village["id"], "黑名单")
+
+
+def test_exit_year_is_the_year_the_exit_was_approved_for_and_editable_with_a_reason(ctx, village):
+    from app.ops import records
+
+    hid = exit_ready(ctx, village, 3)
+    records.set_income(ctx, hid, 2025, {"wages": 20000})  # the measured year
+    day = date(2025, 11, 20)
+    ops.record_step(ctx, hid, "exit", 1, day)
+    for step in range(2, 8):  # the county's 公告 falls in January 2026
+        day += timedelta(days=8)
+        ops.record_step(ctx, hid, "exit", step, day)
+    assert day.year == 2026
+    h = household_row(ctx, hid)
+    assert h.status == codes.HOUSEHOLD_STATUS.code("已脱贫") and h.exit_year == 2025
+    with ctx.read() as s:
+        years = s.execute(select(ExitAssessment.year).where(ExitAssessment.household_id == hid)).scalars().all()
+    assert set(years) == {2025}  # both assessments were of the approved year
+    with pytest.raises(DomainError, match="须填写原因"):
+        ops.set_exit_year(ctx, hid, 2026, " ")
+    ops.set_exit_year(ctx, hid, 2026, "县公告文件为2026年度")
+    h = household_row(ctx, hid)
+    assert h.exit_year == 2026 and "脱贫年度由2025改为2026" in h.note and "县公告文件为2026年度" in h.note

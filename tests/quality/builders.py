@@ -70,7 +70,8 @@ def household(ds: Dataset, n: int, seq: int) -> HouseholdRec:
     ds.incomes[hid] = {y: income(f"{hid}i{y}", hid, y, 3) for y in (2025, 2026)}
     ds.conditions[hid] = ConditionsRec(
         f"{hid}c", hid, 2026, Decimal(5), Decimal(2), Decimal(10), Decimal(90),
-        code(C.HOUSE_SAFETY, "A级"), False, False, True, False, True, True, True, code(C.ROAD_TYPE, "水泥路"))
+        code(C.HOUSE_SAFETY, "A级"), False, False, True, False, True, True, True, code(C.ROAD_TYPE, "水泥路"),
+        food_secure=True, clothing_secure=True)
     ds.assignments[hid] = [AssignmentRec(f"{hid}a", hid, "hp1", date(2019, 1, 1), None)]
     ds.visits[hid] = [VisitRec(f"{hid}v", hid, date(2026, 11, 10), "hp1", "王五")]
     ds.last_visit[hid] = date(2026, 11, 10)

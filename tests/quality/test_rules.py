@@ -206,6 +206,8 @@ CASES = {
     "IN06": lambda ds: ds.incomes["h1"].pop(2026),
     "EX01": on_exited(set_i(year=2026, per_capita=Decimal(3000))),
     "EX02": _exited_failing,
+    "EX06": on_exited(lambda ds: setattr(ds.conditions["h1"], "food_secure", None)),
+    "CD01": set_m(unmapped='{"劳动技能": "半劳力"}'),
     "EX03": on_exited(set_c(water_safe=False)),
     "EX04": _exited_steps,
     "EX05": lambda ds: setattr(exited(ds), "exit_year", None),
@@ -297,13 +299,64 @@ def test_duplicates_across_villages_use_whole_database_keys():
     assert len(findings) == 1 and "450881105201-01-0009" in findings[0].message and "石龙村" in findings[0].message
 
 
-def test_a_pupil_taught_at_home_or_finished_is_not_out_of_school():
+def test_compulsory_schooling_follows_domain_md():
+    """In school at any level (graded or not), 送教上门 with a disability, or 休学/缓学 with a reason;
+    disability alone is not enough and 文化程度 does not excuse a child out of school."""
+    secured = [
+        dict(schooling=code(C.SCHOOLING, "初中")),  # grade not stated
+        dict(schooling=None, home_schooled=True, health=health("残疾"), disability_kind="04", disability_grade="01"),
+        dict(schooling=None, dropout_reason="休学（骨折住院）"),
+    ]
+    for values in secured:
+        ds = clean_dataset()
+        set_child(**values)(ds)
+        assert quality.run(ds, ["MB01"]) == [], values
+    out = [
+        dict(schooling=None, education=code(C.EDUCATION, "初中")),
+        dict(schooling=None, health=health("残疾"), disability_kind="04", disability_grade="01"),
+        dict(schooling=None, home_schooled=True),
+        dict(schooling=None, dropout_reason="缓学"),
+    ]
+    for values in out:
+        ds = clean_dataset()
+        set_child(**values)(ds)
+        assert [f.rule for f in quality.run(ds, ["MB01"])] == ["MB01"], values
+
+
+def test_missing_is_not_failing_for_an_exited_household():
+    """No housing grade and no answer on 不愁吃: 资料不全 (EX06 警告), not EX02 错误."""
     ds = clean_dataset()
-    set_child(schooling=None, education=code(C.EDUCATION, "初中"))(ds)
-    assert quality.run(ds, ["MB01"]) == []
+    exited(ds)
+    c = ds.conditions["h1"]
+    c.house_safety, c.house_safe, c.food_secure = None, None, None
+    assert quality.run(ds, ["EX02"]) == []
+    [finding] = quality.run(ds, ["EX06"])
+    assert finding.severity == "警告" and "不愁吃" in finding.message and "住房安全有保障" in finding.message
+    c.house_safe = False  # 危房户 是: a recorded failure
+    assert [f.rule for f in quality.run(ds, ["EX02"])] == ["EX02"]
+
+
+def test_reported_figures_are_compared():
+    """HH04, IN01 and EX01 compare the national system's reported figures with the derived ones."""
     ds = clean_dataset()
-    set_child(schooling=None, health=health("残疾"), disability_kind="04", disability_grade="01")(ds)
-    assert quality.run(ds, ["MB01"]) == []
+    hh = h(ds)
+    hh.reported_size, hh.data_year = 4, 2026
+    [f] = quality.run(ds, ["HH04"])
+    assert f.field == "reported_size" and "4人" in f.message
+    hh.reported_size = 3
+    assert quality.run(ds, ["HH04"]) == []
+    hh.reported_per_capita, hh.reported_income_year = Decimal("9999.00"), 2026
+    [f] = quality.run(ds, ["IN01"])
+    assert "9999.00" in f.message and f.field == "reported_per_capita"
+    ds = clean_dataset()
+    hh = exited(ds)
+    ds.incomes["h1"].pop(2026)
+    hh.reported_per_capita, hh.reported_income_year = Decimal("3000.00"), 2026
+    [f] = quality.run(ds, ["EX01"])
+    assert "国家系统" in f.message and "3000.00" in f.message
+    assert quality.run(ds, ["IN06"]) == []  # the reported 人均纯收入 of the year is an income record
+    hh.reported_income_year = 2025
+    assert [f.rule for f in quality.run(ds, ["IN06"])] == ["IN06"]
 
 
 def test_a_visit_by_the_first_secretary_is_on_the_team():

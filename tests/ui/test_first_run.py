@@ -168,9 +168,24 @@ def test_custom_county_typed_by_hand(wizard, folder):
     try:
         with ops.read() as s:
             levels = dict(s.execute(select(Region.code, Region.level)).all())
-        assert levels == {"522631000000": "county", "522631100000": "township", "522631100201": "village"}
+        # the province and prefecture above come from the built-in national list (NBS 2023)
+        assert levels == {"520000000000": "province", "522600000000": "prefecture", "522631000000": "county",
+                          "522631100000": "township", "522631100201": "village"}
     finally:
         ops.engine.dispose()
+
+
+def test_a_typed_county_code_brings_its_places_from_the_national_list(wizard):
+    wizard.next()
+    wizard.next()
+    page = wizard.region_page
+    page.county.setCurrentIndex(page.county.findData(page.OTHER))
+    type_text(page.county_code, "450881")
+    page.county_code.editingFinished.emit()
+    assert page.county_name.text() == "桂平市"  # no typing
+    assert page.item_for("450881104201") is not None and page.item_for("450881104000") is not None
+    page.set_checked("450881104201")
+    assert [p.code for p in page.villages()] == ["450881104201"]
 
 
 def test_cancel_before_finishing_writes_nothing(wizard, folder):

@@ -43,11 +43,18 @@ class Finding:
     household_code: str
     field: str
     value: str | None
+    # What a checker sees on the printed 花名册: the national 户编号, the member's name and 人编号,
+    # and the sheet's column header of the field.
+    national_code: str | None = None
+    name: str | None = None
+    person_code: str | None = None
+    column: str | None = None
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "severity": self.severity, "message": self.message,
                 "table": self.table, "row_id": self.row_id, "household_code": self.household_code,
-                "field": self.field, "value": self.value}
+                "field": self.field, "value": self.value, "national_code": self.national_code,
+                "name": self.name, "person_code": self.person_code, "column": self.column}
 
 
 class Hit(NamedTuple):
@@ -228,14 +235,29 @@ def select_rules(rule_ids: Iterable[str] | None = None) -> list[Rule]:
     return [RULES[k] for k in sorted(set(wanted))]
 
 
+def _column(table: str, field: str) -> str:
+    from app.domain.fields import label
+
+    return label(table, field)
+
+
 def run(ds: Dataset, rule_ids: Iterable[str] | None = None, *, households: Sequence[HouseholdRec] | None = None,
-        per_household: bool = True, whole_dataset: bool = True) -> list[Finding]:
+        per_household: bool = True, whole_dataset: bool = True,
+        column_of: Callable[[str, str], str] | None = None) -> list[Finding]:
     """Every finding of the chosen rules (all by default), households in the dataset's order.
 
     `households` (a slice of ds.households), `per_household` and `whole_dataset` let a caller split
     the work: the member and household rules of some households, or only the dataset rules.
     """
     chosen = select_rules(rule_ids)
+    column_of = column_of or _column
+    columns: dict[tuple[str, str], str] = {}
+
+    def column(table: str, field: str) -> str:
+        key = (table, field)
+        if key not in columns:
+            columns[key] = column_of(table, field)
+        return columns[key]
     member_rules = [r for r in chosen if r.scope == "member"] if per_household else []
     household_rules = [r for r in chosen if r.scope == "household"] if per_household else []
     dataset_rules = [r for r in chosen if r.scope == "dataset"] if whole_dataset else []
@@ -251,22 +273,28 @@ def run(ds: Dataset, rule_ids: Iterable[str] | None = None, *, households: Seque
             result = fn(hv)
             if result is None:
                 continue
+            head = hv.head
             for hit in (result,) if type(result) is Hit else result:
+                mv = next((m for m in hv.members if m.m.id == hit.row_id), None) if hit.table == "member" else head
                 append(Finding(rule_id, severity, hit.message, hit.table, hit.row_id, h.code, hit.field,
-                               _value(hit.value)))
+                               _value(hit.value), h.national_code, mv.m.name if mv else None,
+                               mv.m.person_code if mv else None, column(hit.table, hit.field)))
         members = hv.members
         for rule_id, severity, fn in member_fns:
             for mv in members:
                 hit = fn(mv, hv)
                 if hit is not None:
                     append(Finding(rule_id, severity, hit.message, hit.table, hit.row_id, h.code, hit.field,
-                                   _value(hit.value)))
+                                   _value(hit.value), h.national_code, mv.m.name, mv.m.person_code,
+                                   column(hit.table, hit.field)))
     across = []
     for r in dataset_rules:
         for hit in _as_hits(r.fn(ds)):
             code = ds.household_code(hit.household_id) if hit.household_id else ""
+            h = ds.by_id.get(hit.household_id) if hit.household_id else None
             across.append(Finding(r.id, r.severity, hit.message, hit.table, hit.row_id, code, hit.field,
-                                  _value(hit.value)))
+                                  _value(hit.value), h.national_code if h else None, None, None,
+                                  column(hit.table, hit.field)))
     return out + sorted(across, key=dataset_order)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -19,7 +20,7 @@ from app.domain.exit_facts import (
 from app.domain.exit_rules import assess_household
 from app.domain.household_code import parse_household_code
 from app.domain.idcard import age_at
-from app.domain.incidence import poverty_incidence, village_threshold
+from app.domain.incidence import incidence_text, incidence_within, village_threshold
 from app.domain.income import (
     IMPLAUSIBLE_FACTOR,
     TRANSFER_ITEMS,
@@ -203,6 +204,11 @@ def young_head(hv: HouseholdView):
 def size_mismatch(hv: HouseholdView):
     if hv.h.size != len(hv.normal):
         return hv.hit("size", hv.h.size, f"家庭人口登记为{hv.h.size}人，人口状态为正常的成员有{len(hv.normal)}人")
+    reported = hv.h.reported_size
+    if reported is not None and reported != len(hv.normal):
+        year = f"{hv.h.data_year}年" if hv.h.data_year else ""
+        return hv.hit("reported_size", reported, f"国家系统{year}花名册家庭人口为{reported}人，"
+                      f"人口状态为正常的成员有{len(hv.normal)}人")
     return None
 
 
@@ -371,6 +377,12 @@ _AMOUNTS = tuple(IncomeItems.__dataclass_fields__)
 
 @rule("IN01", WARNING, "人均纯收入与现有家庭人口计算结果不符")
 def per_capita_mismatch(hv: HouseholdView):
+    h = hv.h
+    reported = hv.incomes.get(h.reported_income_year) if h.reported_per_capita is not None else None
+    if reported is not None and reported.per_capita is not None and reported.per_capita != h.reported_per_capita:
+        return hv.hit("reported_per_capita", h.reported_per_capita,
+                      f"国家系统{h.reported_income_year}年人均纯收入为{h.reported_per_capita}元，"
+                      f"按收入记录计算为{reported.per_capita}元")
     income = hv.income
     if income is None or not hv.normal:
         return None
@@ -433,7 +445,9 @@ rule("IN05", WARNING, "人均纯收入超过扶贫标准10倍（单位是否误�
 
 @rule("IN06", WARNING, "没有本年度收入记录")
 def no_income_this_year(hv: HouseholdView):
-    if hv.h.status in REGISTERED and hv.income is None:
+    h = hv.h
+    reported = h.reported_per_capita is not None and h.reported_income_year == hv.ds.year
+    if h.status in REGISTERED and hv.income is None and not reported:  # the national system's figure counts
         return hv.hit("income", None, f"没有{hv.ds.year}年收入记录")
     return None
 
@@ -447,6 +461,15 @@ def exited_below_line(hv: HouseholdView):
         return None
     income = hv.incomes.get(hv.h.exit_year) if hv.h.exit_year else None
     income = income or hv.latest_income
+    h = hv.h
+    if (h.reported_per_capita is not None and h.reported_income_year
+            and (income is None or income.year < h.reported_income_year)):
+        line = hv.line(h.reported_income_year)  # the national system's figure is the newest evidence
+        if h.reported_per_capita <= line.amount:
+            return hv.hit("reported_per_capita", h.reported_per_capita,
+                          f"已脱贫户{h.reported_income_year}年人均纯收入（国家系统）{h.reported_per_capita}元，"
+                          f"未超过{line.describe()}")
+        return None
     if income is None or income.per_capita is None:
         return None
     line = hv.line(income.year)
@@ -477,18 +500,41 @@ def _two_three_look_fine(hv: HouseholdView) -> bool:
     return bool(c.house_rebuilt or c.relocated) or (c.house_safety is not None and c.house_safety not in C.UNSAFE_HOUSE)
 
 
+def _exit_indicators(hv: HouseholdView):
+    year = hv.ds.year
+    reported = hv.h.reported_per_capita if hv.h.reported_income_year == year else None
+    facts = household_facts([mv.m for mv in hv.members], hv.conditions, hv.latest_income, hv.line(year), year,
+                            hv.ds.today, reported)
+    return assess_household(facts, hv.ds.exit_profile)
+
+
 @rule("EX02", ERROR, "已脱贫户“两不愁三保障”有指标未达标")
 def exited_failing(hv: HouseholdView):
     if hv.h.status != EXITED or _two_three_look_fine(hv):
         return None
-    income = hv.latest_income
-    year = hv.ds.year
-    facts = household_facts([mv.m for mv in hv.members], hv.conditions, income, hv.line(year), year, hv.ds.today)
-    failing = [i for i in assess_household(facts, "national") if i.key in _TWO_THREE and not i.passed]
+    failing = [i for i in _exit_indicators(hv) if i.key in _TWO_THREE and not i.passed and not i.missing]
     if failing:
         text = "；".join(f"{i.name}：{i.evidence}" for i in failing)
         return hv.hit("status", "已脱贫", f"户状态为已脱贫，但{text}")
     return None
+
+
+# The fact each indicator needs, for the finding's field.
+_INDICATOR_FIELD = {"food": "food_secure", "clothing": "clothing_secure", "housing": "house_safety",
+                    "water": "water_safe", "income": "per_capita", "electricity": "household_power",
+                    "tv": "radio_tv", "road": "road_type", "income_source": "per_capita"}
+
+
+@rule("EX06", WARNING, "已脱贫户退出指标资料不全（未记录，不是未达标）")
+def exited_incomplete(hv: HouseholdView):
+    if hv.h.status != EXITED:
+        return None
+    missing = [i for i in _exit_indicators(hv) if i.missing]
+    if not missing:
+        return None
+    names = "、".join(i.name for i in missing)
+    return hv.hit(_INDICATOR_FIELD.get(missing[0].key, "status"), None,
+                  f"户状态为已脱贫，以下指标没有记录，资料不全：{names}")
 
 
 @rule("EX03", ERROR, "已脱贫户饮水不安全")
@@ -592,8 +638,33 @@ def _school_age_range(code: str) -> tuple[int, int] | None:
 def out_of_school(mv: MemberView, hv: HouseholdView):
     if child_out_of_school(mv.m, mv.age):
         shown = _code_label(C.SCHOOLING, mv.m.schooling) or "空"
-        return mv.hit("schooling", shown, f"{_who(mv)}（{mv.age}岁）未在校：在校生状况为{shown}")
+        why = "登记为送教上门但未登记残疾" if mv.m.home_schooled else f"在校生状况为{shown}"
+        education = _code_label(C.EDUCATION, mv.m.education)
+        extra = f"（文化程度“{education}”不能代替在校）" if education else ""
+        return mv.hit("schooling", shown, f"{_who(mv)}（{mv.age}岁）未在校：{why}{extra}")
     return None
+
+
+@rule("CD01", WARNING, "代码不在代码表中（已按原样保留）", "member")
+def unmapped_code(mv: MemberView, hv: HouseholdView):
+    """Cells the import kept as typed because the text is not in the code list: a finding per
+    column, naming it (household columns are reported on the household's first member)."""
+    kept = dict(json.loads(mv.m.unmapped)) if mv.m.unmapped else {}
+    if hv.h.unmapped and hv.members and mv is hv.members[0]:
+        kept.update(json.loads(hv.h.unmapped))
+    if not kept:
+        return None
+    column, text = sorted(kept.items())[0]
+    more = "".join(f"；{c}“{t}”" for c, t in sorted(kept.items())[1:])
+    return Hit("member", mv.m.id, _COLUMN_FIELDS.get(column, "unmapped"), text,
+               f"{_who(mv)}：{column}“{text}”不在代码表中，已按原样保留，请改为代码表中的值{more}")
+
+
+_COLUMN_FIELDS = {"民族": "ethnicity", "政治面貌": "political", "文化程度": "education", "在校生状况": "schooling",
+                  "健康状况": "health", "劳动技能": "labour", "务工状况": "work", "与户主关系": "relation",
+                  "残疾类别": "disability_kind", "残疾等级": "disability_grade", "贫困户属性": "category",
+                  "主要致贫原因": "main_cause", "其他致贫原因": "other_causes", "户状态": "status",
+                  "识别标准": "standard", "人口状态": "status"}
 
 
 @rule("MB02", WARNING, "在校生状况与年龄不符", "member")
@@ -777,7 +848,7 @@ def not_visited(hv: HouseholdView):
 
 @rule("VS02", ERROR, "走访日期晚于今天")
 def future_visit(hv: HouseholdView):
-    today = hv.ds.today
+    today = hv.ds.clock or hv.ds.today  # the real date, not the reference date of an --as-of check
     return [Hit("visit", v.id, "visit_date", v.visit_date, f"走访日期晚于今天：{v.visit_date.isoformat()}")
             for v in hv.ds.visits.get(hv.h.id, ()) if v.visit_date > today] or None
 
@@ -873,8 +944,8 @@ def village_rate(ds: Dataset):
     for v in _scope_villages(ds):
         if not v.exit_year or not v.agri_population or v.agri_population <= 0:
             continue
-        rate = poverty_incidence(poor.get(v.id, 0), v.agri_population)
         threshold = village_threshold(is_western(v.code))
-        if rate > threshold:
+        if not incidence_within(poor.get(v.id, 0), v.agri_population, is_western(v.code)):
             yield Hit("region", v.id, "exit_year", v.exit_year,
-                      f"{v.name}已于{v.exit_year}年退出，但贫困发生率为{rate}%，高于{threshold}%")
+                      f"{v.name}已于{v.exit_year}年退出，但贫困发生率为"
+                      f"{incidence_text(poor.get(v.id, 0), v.agri_population)}，高于{threshold}%")

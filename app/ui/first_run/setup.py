@@ -14,7 +14,7 @@ from pathlib import Path
 from app import fileops
 from app.db.migrate import backup_sqlite
 from app.ops.context import OpContext
-from app.ui.first_run.region_list import Place, parent_code
+from app.ui.first_run.region_list import Place
 
 log = logging.getLogger("kace.ui")
 STAGING_PREFIX = ".kace-setup-"
@@ -45,15 +45,10 @@ class SetupReport:
 def populate(ops: OpContext, plan: SetupPlan, progress: Callable[[int, int], None] | None = None) -> SetupReport:
     """The op: regions, the first administrator, then the demo county if asked for."""
     from app.ops.demo import make_demo
-    from app.ops.regions import create_region
+    from app.ops.regions import add_places
     from app.ops.users import add_user
 
-    ids: dict[str, str] = {}
-    for p in plan.places:
-        parent = parent_code(p.code)
-        while parent is not None and parent not in ids:
-            parent = parent_code(parent)
-        ids[p.code] = create_region(ops, p.code, p.name, p.level, ids.get(parent)).value["id"]
+    add_places(ops, [(p.code, p.name, p.level) for p in plan.places])  # the same op as `kace region import`
     add_user(ops, plan.admin_username, plan.admin_password, ADMIN_ROLE, plan.admin_display_name or None)
     households = 0
     if plan.demo_households:

@@ -239,12 +239,13 @@ class RegionPage(QWizardPage):
         self.setSubTitle(self.tr("第 3 步：选择本县，勾选本机负责的村（可以多个）。列表中没有的村请在下方添加。"))
         self.regions: RegionList = wizard.regions
         self.checked: set[str] = set()
+        self._national: dict[str, bool] = {}  # county code -> found in the built-in national list
 
         self.county = QComboBox()
         self.county.setObjectName("county")
         for c in self.regions.counties():
             self._add_county_item(c)
-        self.county.addItem(self.tr("其他县（手工输入代码和名称）"), self.OTHER)
+        self.county.addItem(self.tr("其他县（输入县级代码，自动列出全国区划中的乡镇和村）"), self.OTHER)
         self.county_code = QLineEdit()
         self.county_code.setObjectName("countyCode")
         self.county_code.setPlaceholderText(self.tr("6 位或 12 位，例如 450881"))
@@ -355,8 +356,32 @@ class RegionPage(QWizardPage):
             self.regions.merge([county])
         return county
 
+    def _load_national(self) -> None:
+        """A typed county code found in the built-in 统计用区划代码 (NBS 2023): its name and every
+        乡镇 and 村, without typing (app/exchange/divisions.py)."""
+        from app.exchange import divisions
+
+        try:
+            code = normalize_code(self.county_code.text())
+        except DomainError:
+            return
+        if code in self._national or code[6:] != "000000" or code[4:6] == "00" or not divisions.available():
+            return
+        try:
+            places = divisions.places_under(code)
+        except DomainError:
+            self._national[code] = False
+            return
+        self._national[code] = True
+        self.regions.merge(places)
+        county = self.regions.get(code)
+        if county is not None and not self.county_name.text().strip():
+            self.county_name.setText(county.name)
+
     def _county_changed(self) -> None:
         self.other_box.setVisible(self.county.currentData() == self.OTHER)
+        if self.county.currentData() == self.OTHER:
+            self._load_national()
         self.message.clear()
         self.fill_tree()
         self.completeChanged.emit()
@@ -486,7 +511,7 @@ class RegionPage(QWizardPage):
         wizard = self.wizard()
         if path is None or isinstance(path, bool):
             path = wizard.interaction.ask_open_path(self.tr("导入区划文件"),
-                                                    self.tr("区划文件 (*.csv *.txt);;所有文件 (*)"))
+                                                    self.tr("区划文件 (*.csv *.txt *.xlsx *.xls);;所有文件 (*)"))
             if path is None:
                 return False
         try:
