@@ -36,14 +36,15 @@ def import_bundle(ops, path: Path) -> Result:
     return Result(bundle.import_return(ops.sessions, path), ALL_TABLES)
 
 
-def export_roster(ops, village_id: str, path: Path, members: bool):
-    """`kace export xlsx --village CODE --out F [--members]`, with its refusal of a missing folder."""
+def export_roster(ops, village_id: str, path: Path, members: bool, layout: str = "full"):
+    """`kace export xlsx --village CODE --out F [--members] [--layout national]`, with its refusal of
+    a missing folder."""
     from app.domain.errors import DomainError
     from app.exchange.exporter import export_xlsx
 
     if not path.parent.is_dir():
         raise DomainError("文件", f"文件夹不存在：{path.parent}")
-    return export_xlsx(ops, village_id, path, members=members)
+    return export_xlsx(ops, village_id, path, members=members, layout=layout)
 
 
 def export_findings(ops, village_id: str | None, path: Path):
@@ -80,9 +81,12 @@ class ExchangeActions(QObject):
         data.addSeparator()
         for key, text, slot, tip in (
                 ("export_roster", self.tr("导出花名册（Excel，一户一行）(&X)…"), lambda: self.export_roster(False),
-                 self.tr("所选村的花名册，国家系统格式")),
+                 self.tr("所选村的花名册，带标题的完整格式")),
                 ("export_roster_members", self.tr("导出花名册（Excel，一人一行）…"), lambda: self.export_roster(True),
                  self.tr("所选村的花名册，每个家庭成员一行")),
+                ("export_roster_national", self.tr("导出花名册（国家系统格式，47 列）…"),
+                 lambda: self.export_roster(True, "national"),
+                 self.tr("与国家系统下载的人员花名册相同：第一行即表头，47 列，核查软件可直接读取")),
                 ("export_findings", self.tr("导出数据核查清单（Excel）…"), self.export_findings,
                  self.tr("按全部核查规则检查所选村（未选村时全部村），问题清单写成 Excel"))):
             data.addAction(self._action(key, text, slot, tip))
@@ -139,18 +143,19 @@ class ExchangeActions(QObject):
             return None
         return village_id, self.window.tree.current_name() or ""
 
-    def export_roster(self, members: bool) -> None:
+    def export_roster(self, members: bool, layout: str = "full") -> None:
         title = self.tr("导出花名册")
         village = self._village(title)
         if village is None:
             return
         village_id, name = village
-        kind = self.tr("一人一行") if members else self.tr("一户一行")
+        kind = self.tr("国家系统格式") if layout == "national" else (
+            self.tr("一人一行") if members else self.tr("一户一行"))
         default = self._folder() / f"{name}花名册（{kind}）.xlsx"
         path = self.app.interaction.ask_save_path(title, self.tr(XLSX_FILTER), str(default))
         if path is None:
             return
-        self.app.runner.run(export_roster, village_id, _xlsx(path), members, label=title, progress=True,
+        self.app.runner.run(export_roster, village_id, _xlsx(path), members, layout, label=title, progress=True,
                             undoable=False, on_failure=self._refused(title),
                             on_success=lambda r: self._done(title, [self.tr("已导出 {0} 户、{1} 行：{2}").format(
                                 r.households, r.rows, r.path)]))

@@ -18,7 +18,7 @@ def in_menu(window, menu: str, key: str) -> bool:
 
 def test_the_menus_offer_bundles_and_excel_exports(window):
     assert in_menu(window, "文件", "export_bundle") and in_menu(window, "文件", "import_bundle")
-    for key in ("export_roster", "export_roster_members", "export_findings"):
+    for key in ("export_roster", "export_roster_members", "export_roster_national", "export_findings"):
         assert in_menu(window, "数据", key)
 
 
@@ -63,6 +63,12 @@ def test_excel_roster_of_the_chosen_village(demo, window, interaction, tmp_path,
     written = out.with_suffix(".xlsx")
     assert "已导出 60 户" in interaction.of("info")[-1][2]
     assert openpyxl.load_workbook(written).active.max_row > 60
+    national = tmp_path / "国家"
+    interaction.paths = [national]
+    trigger(window, "export_roster_national")
+    sheet = openpyxl.load_workbook(national.with_suffix(".xlsx")).active
+    header = [c.value for c in sheet[1]]
+    assert len(header) == 47 and header[:3] == ["省", "市", "县"]  # the header in the first row
 
 
 def test_data_quality_list_as_excel(demo, window, interaction, tmp_path):
