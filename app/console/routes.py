@@ -39,6 +39,11 @@ ID_LIKE = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9])")
 STATUS_COLUMNS = figures.STATUS_LABELS
 
 
+def year(value) -> str:
+    """A year as written (2026, not 2,026)."""
+    return "" if value is None else str(value)
+
+
 def scrub(text: object) -> str:
     """Any ID-number-like run of digits in a free text, masked (lists never show a whole ID)."""
     return ID_LIKE.sub(lambda m: mask_id(m.group(0)), str(text or ""))
@@ -285,8 +290,10 @@ def build_router(console: Console) -> APIRouter:
                 CH.c.change_id.in_([r["change_id"] for r in history]))).all()) if history else {}
             devices = dict(s.execute(select(figures.DEVICE.c.replica_id, figures.DEVICE.c.name)
                                      .where(figures.DEVICE.c.replica_id.is_not(None))).all())
-            refs = ui_queries.helper_names(s, {e.get(k) for r in history for f, e in r["payload"].items()
-                                               if f.endswith("_id") for k in ("new", "old")})
+            referenced = {e.get(k) for r in history for f, e in r["payload"].items()
+                          if f.endswith("_id") for k in ("new", "old")} - {None}
+            refs = ui_queries.helper_names(s, referenced)
+            refs.update(s.execute(select(R.c.id, R.c.name).where(R.c.id.in_(list(referenced)))).all())
         idf = (lambda v: v or "") if show else (lambda v: mask_id(v) if v else "")
         phone = (lambda v: v or "") if show else (lambda v: mask_phone(v) if v else "")
         facts = Table("基本情况", ["项目", "内容"])
@@ -296,7 +303,7 @@ def build_router(console: Console) -> APIRouter:
                              ("户状态", figures.status_label(h["status"])),
                              ("贫困户属性", figures.code_label(codes.CATEGORY, h["category"])),
                              ("主要致贫原因", figures.code_label(codes.CAUSE, h["main_cause"])),
-                             ("识别年度", h["identified_year"]), ("脱贫年度", h["exit_year"]),
+                             ("识别年度", year(h["identified_year"])), ("脱贫年度", year(h["exit_year"])),
                              ("监测对象类型", figures.code_label(codes.MONITORING_TYPE, h["monitoring_type"])),
                              ("风险状态", figures.code_label(codes.RISK_STATUS, h["risk_status"]))):
             facts.add([label, value])
@@ -311,11 +318,11 @@ def build_router(console: Console) -> APIRouter:
         incomes = Table("收入", ["年度", "工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营支出",
                                  "家庭纯收入", "计算人口", "人均纯收入"], numeric=set(range(0, 9)))
         for i in detail["incomes"]:
-            incomes.add([i["year"], i["wages"], i["business"], i["property"], i["transfers"], i["business_costs"],
+            incomes.add([year(i["year"]), i["wages"], i["business"], i["property"], i["transfers"], i["business_costs"],
                          i["net_income"], i["household_size"], i["per_capita"]])
         measures = Table("帮扶措施", ["年度", "类型", "内容", "金额(元)", "资金来源", "状态"], numeric={0, 3})
         for m in detail["measures"]:
-            measures.add([m["year"], figures.code_label(codes.MEASURE_TYPE, m["type"]), m["content"] or "",
+            measures.add([year(m["year"]), figures.code_label(codes.MEASURE_TYPE, m["type"]), m["content"] or "",
                           m["amount"], figures.code_label(codes.FUND_SOURCE, m["source"]),
                           figures.code_label(codes.MEASURE_STATUS, m["status"])])
         helpers = Table("帮扶责任人", ["姓名", "单位", "职务", "开始", "结束"])
@@ -326,7 +333,7 @@ def build_router(console: Console) -> APIRouter:
             visit_table.add([v["visit_date"], v["helper_name"] or v["visitors"] or "",
                              figures.code_label(codes.VISIT_KIND, v["kind"]), v["met_person"] or "",
                              scrub(v["problems"]), scrub(v["next_steps"])])
-        changes = Table("变更历史", ["时间", "用户", "设备", "记录", "操作", "字段", "原值", "新值"])
+        changes = Table("变更历史", ["时间", "用户", "设备", "记录", "操作", "字段", "原值", "新值"], css="history")
         for row in history_rows(history, refs, show):
             replica = replicas.get(row["change_id"])
             changes.add([row["when"], row["user"], devices.get(replica, "（未登记的设备）"), row["object"],

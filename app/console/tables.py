@@ -21,6 +21,7 @@ class Table:
     links: list[str | None] = field(default_factory=list)  # per row: where its first cell leads
     classes: list[str] = field(default_factory=list)  # per row: CSS class ("over", "stale")
     numeric: set[int] = field(default_factory=set)  # column indexes aligned right
+    css: str = ""  # the HTML table's class
 
     def add(self, row: list, link: str | None = None, css: str = "") -> None:
         self.rows.append(row)

@@ -5,6 +5,7 @@ A second device is enrolled for one village and never syncs; a third synced 40 d
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,17 +15,19 @@ from sqlalchemy import select, update
 from app.console import accounts
 from app.db.engine import make_session_factory
 from app.db.migrate import open_sqlite, upgrade_engine
-from app.db.models import Device, Region
+from app.db.models import Change, Device, Household, Region
 from app.ops.context import OpContext
 from app.ops.demo import make_demo
+from app.ops.households import update_household
 from app.ops.regions import create_region
-from app.sync import client
+from app.sync import client, merge, wire
 from app.sync.server import service
 from app.sync.server.direct import DirectTransport
 from tests.sync.http_fleet import PgSchema
 
 TODAY = date(2026, 11, 27)
 PASSWORD = "county-pass-1"
+NOTE = "县里抽查：情况属实"
 USERS = {"admin": ("县管理员", []), "viewer": ("查看", [])}  # and "town": 乡镇 of 石龙镇 (no households)
 
 
@@ -35,6 +38,7 @@ class County:
     laptop: OpContext
     villages: list[dict]  # {code, name, township_code, id}
     townships: list[str]
+    edited: str  # the household whose 备注 was changed after the first sync
     users: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -69,18 +73,30 @@ def make_county(tmp: Path, households: int = 500) -> County:
     transport = DirectTransport(server)
     client.enrol(laptop.sessions, transport, "direct:", token)
     client.SyncClient(laptop.sessions, transport, sleep=lambda s: None).run()
+    # An edit after the first sync: the household page's history shows it as old -> new.
+    H = Household.__table__
+    with laptop.read() as s:
+        edited = s.execute(select(H.c.id).order_by(H.c.code).limit(1)).scalar_one()
+    update_household(laptop, edited, {"note": NOTE})
+    client.SyncClient(laptop.sessions, transport, sleep=lambda s: None).run()
     D = Device.__table__
+    CH = Change.__table__
     with server.begin() as s:
         service.enrol(s, "新村-笔记本2", [villages[-1]["code"]])  # enrolled, never synced
         token3 = service.enrol(s, "旧村-笔记本3", [villages[0]["code"]])
         info = service.redeem(s, token3)
         s.execute(update(D).where(D.c.name == info["device_name"]).values(
             last_seen_at=accounts.now() - timedelta(days=40), token_hash=None))
+        # A change the server parked: a laptop sent a record of a village it was not enrolled for.
+        row = s.execute(select(CH).where(CH.c.table_name == "household", CH.c.row_id == edited)
+                        .order_by(CH.c.log_seq).limit(1)).mappings().one()
+        merge.park(s, {**wire.to_wire(row), "change_id": str(uuid.uuid4())}, "out_of_scope",
+                   "该设备无权修改此村的数据", info["device_name"])
         townships = sorted({v["township_code"] for v in villages})
         for name, (role, towns) in USERS.items():
             accounts.add_user(s, name, PASSWORD, role, towns)
         accounts.add_user(s, "town", PASSWORD, "乡镇", ["450881190000"])
-    return County(schema, path, laptop, villages, townships)
+    return County(schema, path, laptop, villages, townships, edited)
 
 
 def device_villages(engine, name: str) -> list[str]:

@@ -18,7 +18,7 @@ from app.db.models import ConsoleAudit, ConsoleSession, Device, Household, Membe
 from app.db.queries import stats
 from app.sync.server import service
 from app.sync.server.app import create_app
-from tests.console.county import PASSWORD, TODAY
+from tests.console.county import NOTE, PASSWORD, TODAY
 
 AUDIT, D, S = ConsoleAudit.__table__, Device.__table__, ConsoleSession.__table__
 FULL_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
@@ -283,6 +283,15 @@ def test_household_page_shows_members_and_the_change_history(app, county):
     assert "驻村队员" in page  # who
 
 
+def test_household_history_shows_an_edit_old_to_new_with_who_and_which_laptop(app, county):
+    page = login(app, "viewer").get(f"/household/{county.edited}").text
+    history = page.split("<h2>变更历史")[1]
+    row = re.search(r"<tr[^>]*>((?:(?!</tr>).)*" + re.escape(NOTE) + r"(?:(?!</tr>).)*)</tr>", history, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[1:] == ["驻村队员", "长河-笔记本1", "户", "修改", "备注", "", NOTE]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", cells[0])
+
+
 # --- devices -------------------------------------------------------------------------------------
 
 
@@ -329,6 +338,27 @@ def test_enrol_disable_and_re_enrol_from_the_console(app, county):
 
 
 # --- 待处理, 数据核查, 操作记录 ---------------------------------------------------------------------
+
+
+def test_pending_lists_the_parked_change_with_its_reason(app, county):
+    page = login(app, "viewer").get("/pending").text
+    assert "收到的变更未应用" in page and "不属于该设备的村" in page and "旧村-笔记本3" in page
+    assert f'href="/household/{county.edited}"' in page
+    assert "石龙镇" not in page
+    assert "收到的变更未应用" not in login(app, "town").get("/pending").text  # not its township
+
+
+def test_data_check_counts_equal_the_laptops_kace_check(app, county):
+    from app.ops.quality import run_check
+
+    wb = load_workbook(io.BytesIO(login(app, "viewer").get("/check?format=xlsx").content))
+    sheet = list(wb["问题数（按村和规则）"].iter_rows(min_row=2, values_only=True))
+    header, rows = sheet[0], {r[0]: r for r in sheet[1:]}
+    for v in county.villages:
+        counts = run_check(county.laptop, v["id"]).counts["by_rule"]
+        shown = {rule: n for rule, n in zip(header[2:-1], rows[v["name"]][2:-1], strict=True) if n}
+        assert shown == counts, v["code"]
+        assert rows[v["name"]][-1] == sum(counts.values())
 
 
 def test_pending_check_and_audit_pages(app, county):
