@@ -443,15 +443,33 @@ def build_router(console: Console) -> APIRouter:
             if not logged.user.county_wide:
                 visible = {r.id for r in s.execute(select(H.c.id).join(R, R.c.id == H.c.village_id).where(
                     R.c.code.in_(figures.village_codes_in(s, logged.user.townships))))}
-        t = Table("待处理", ["类型", "说明", "户编号", "户主", "记录", "字段"])
+        t = Table("待处理", ["户编号", "户主", "类型", "说明", "记录", "字段"])
         for it in items:
             if visible is not None and it.household_id not in visible:
                 continue
-            t.add([it.title, scrub(it.detail), it.household_code or "", it.head_name or "",
+            actions = [(f"/pending/{it.id.split(':', 1)[1]}/dismiss", "驳回（不应用）")] if it.kind == "parked" else []
+            t.add([it.household_code or "", it.head_name or "", it.title, scrub(it.detail),
                    OBJECT_NAMES.get(it.table, it.table), fields.label(it.table, it.field) if it.field else ""],
-                  f"/household/{it.household_id}" if it.household_id else None)
-        counts = Counter(row[0] for row in t.rows)
+                  f"/household/{it.household_id}" if it.household_id else None, actions=actions)
+        counts = Counter(row[2] for row in t.rows)
         return page(request, logged, "pending.html", "待处理", [t], counts=sorted(counts.items()))
+
+    @router.post("/pending/{parked_id}/dismiss")
+    async def dismiss(request: Request, parked_id: str):
+        """Reject a parked change: it stays stored (the record as received) but leaves the list."""
+        from sqlalchemy import update
+
+        PARKED = figures.PARKED
+        with console.sessions.begin() as s:
+            logged, _form = await change(s, request)
+            row = s.execute(select(PARKED).where(PARKED.c.id == parked_id[:36],
+                                                 PARKED.c.dismissed.is_(False))).mappings().first()
+            if row is None:
+                raise ConsoleRefused(404, "没有这条待处理的变更（可能已被处理）", "找不到")
+            s.execute(update(PARKED).where(PARKED.c.id == row["id"]).values(dismissed=True))
+            audit(s, request, logged, "驳回未应用的变更", f"{row['device_name'] or ''} {row['change_id'] or ''}".strip(),
+                  scrub(row["detail"]))
+        return RedirectResponse("/pending", status_code=303)
 
     # --- 数据核查 ----------------------------------------------------------------------------
 

@@ -80,23 +80,28 @@ def make_county(tmp: Path, households: int = 500) -> County:
     update_household(laptop, edited, {"note": NOTE})
     client.SyncClient(laptop.sessions, transport, sleep=lambda s: None).run()
     D = Device.__table__
-    CH = Change.__table__
     with server.begin() as s:
         service.enrol(s, "新村-笔记本2", [villages[-1]["code"]])  # enrolled, never synced
         token3 = service.enrol(s, "旧村-笔记本3", [villages[0]["code"]])
         info = service.redeem(s, token3)
         s.execute(update(D).where(D.c.name == info["device_name"]).values(
             last_seen_at=accounts.now() - timedelta(days=40), token_hash=None))
-        # A change the server parked: a laptop sent a record of a village it was not enrolled for.
-        row = s.execute(select(CH).where(CH.c.table_name == "household", CH.c.row_id == edited)
-                        .order_by(CH.c.log_seq).limit(1)).mappings().one()
-        merge.park(s, {**wire.to_wire(row), "change_id": str(uuid.uuid4())}, "out_of_scope",
-                   "该设备无权修改此村的数据", info["device_name"])
+        park_one(s, edited, info["device_name"])
         townships = sorted({v["township_code"] for v in villages})
         for name, (role, towns) in USERS.items():
             accounts.add_user(s, name, PASSWORD, role, towns)
         accounts.add_user(s, "town", PASSWORD, "乡镇", ["450881190000"])
     return County(schema, path, laptop, villages, townships, edited)
+
+
+def park_one(session, household_id: str, device_name: str) -> None:
+    """A change the server parked: a laptop sent a record of a village it was not enrolled for
+    (a copy of the household's real create record, under a new change id)."""
+    CH = Change.__table__
+    row = session.execute(select(CH).where(CH.c.table_name == "household", CH.c.row_id == household_id)
+                          .order_by(CH.c.log_seq).limit(1)).mappings().one()
+    merge.park(session, {**wire.to_wire(row), "change_id": str(uuid.uuid4())}, "out_of_scope",
+               "该设备无权修改此村的数据", device_name)
 
 
 def device_villages(engine, name: str) -> list[str]:

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.console import accounts
-from app.db.models import Device
+from app.db.models import Device, Household
+from tests.console.county import park_one
 from tests.sync.http_fleet import PgSchema, ServerProcess, enrol_token, kace
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -50,10 +52,12 @@ def site(tmp_path_factory):
         kace("sync", "--db", laptop, "--server", server.url, "--enrol", token, check=True)
         old = enrol_token(schema.url, "旧村-笔记本3", [villages[0]["code"]])
         assert httpx.post(f"{server.url}/sync/v1/enrol", json={"token": old}).status_code == 200
-        D = Device.__table__
-        with schema.engine.begin() as c:
-            c.execute(update(D).where(D.c.name == "旧村-笔记本3").values(
+        D, H = Device.__table__, Household.__table__
+        with Session(schema.engine) as s, s.begin():
+            s.execute(update(D).where(D.c.name == "旧村-笔记本3").values(
                 last_seen_at=accounts.now() - timedelta(days=45)))
+            household = s.execute(select(H.c.id).order_by(H.c.code).limit(1)).scalar_one()
+            park_one(s, household, "旧村-笔记本3")
         for name, role in (("admin", "县管理员"), ("viewer", "查看")):
             kace("server", "user", "add", name, "--role", role, "--password-stdin", "--db-url", schema.url,
                  input="county-pass-1\n", check=True)
@@ -190,6 +194,10 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     d.find_element(By.PARTIAL_LINK_TEXT, "显示完整身份证号").click()
     wait_for(d, "p.hint strong", "已记录")
     assert FULL_ID.search(d.page_source)
+
+    # 待处理: the parked change with its reason
+    d.get(url + "/pending")
+    assert "不属于该设备的村" in d.page_source and "驳回" in d.page_source
 
     # 待处理, 数据核查, 操作记录
     for path, name in (("/pending", "pending"), ("/check", "check"), ("/audit", "audit")):

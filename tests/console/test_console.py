@@ -348,6 +348,28 @@ def test_pending_lists_the_parked_change_with_its_reason(app, county):
     assert "收到的变更未应用" not in login(app, "town").get("/pending").text  # not its township
 
 
+def test_a_parked_change_is_dismissed_by_a_county_admin_only(app, county):
+    from app.db.models import ParkedChange
+
+    P = ParkedChange.__table__
+    with county.engine.connect() as conn:
+        parked_id = conn.execute(select(P.c.id).where(P.c.dismissed.is_(False))).scalar_one()
+    viewer = login(app, "viewer")
+    page = viewer.get("/pending").text
+    assert "驳回" not in page
+    assert viewer.post(f"/pending/{parked_id}/dismiss", data={"csrf": csrf_of(page)}).status_code == 403
+    admin = login(app, "admin")
+    page = admin.get("/pending").text
+    assert f'action="/pending/{parked_id}/dismiss"' in page
+    assert admin.post(f"/pending/{parked_id}/dismiss", data={}).status_code == 403  # no CSRF token
+    r = admin.post(f"/pending/{parked_id}/dismiss", data={"csrf": csrf_of(page)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "收到的变更未应用" not in admin.get("/pending").text
+    assert audit_rows(county, "驳回未应用的变更")[-1]["username"] == "admin"
+    with county.engine.begin() as conn:  # leave the county as the other tests found it
+        conn.execute(update(P).where(P.c.id == parked_id).values(dismissed=False))
+
+
 def test_data_check_counts_equal_the_laptops_kace_check(app, county):
     from app.ops.quality import run_check
 
