@@ -127,7 +127,7 @@ def build_router(console: Console) -> APIRouter:
             user = accounts.verify(s, username, password) if username and password else None
             if user is None:
                 console.throttle.failed(username, ip)
-                accounts.audit(s, username[:40] or None, "登录失败", None, None, ip)
+                accounts.audit(s, scrub(username)[:40] or None, "登录失败", None, None, ip)  # a typed ID stays masked
             else:
                 console.throttle.succeeded(username)
                 token = accounts.open_session(s, user)
