@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections import Counter, defaultdict
+from collections import Counter
 
 import segno
 from fastapi import APIRouter, Request
@@ -21,7 +21,7 @@ from app.console.charts import bar_chart
 from app.console.tables import Table
 from app.console.web import (
     COOKIE, LOGIN_COOKIE, MSG_READ_ONLY, Console, ConsoleRefused, LoginRequired, check_csrf, client_ip,
-    local_time, safe_next, set_cookie, xlsx_response,
+    local_time, safe_next, set_cookie, xlsx_download, xlsx_response,
 )
 from app.db import ui_queries
 from app.db.models import Change, ConsoleAudit, Household, Region
@@ -473,8 +473,12 @@ def build_router(console: Console) -> APIRouter:
 
     # --- 数据核查 ----------------------------------------------------------------------------
 
-    @router.get("/check")
-    def check(request: Request):
+    def run_checks(request: Request) -> tuple[accounts.LoggedIn, list[figures.Figures], dict[str, list], dict]:
+        """The data-quality rules of `kace check` over the villages the user may see (or the one
+        of ?village=, or only the rule of ?rule=): findings per village code, with ID numbers
+        masked, and the household ids of one village's codes."""
+        from dataclasses import replace
+
         from app.domain.quality import RULES
         from app.ops.context import OpContext
         from app.ops.quality import check_villages
@@ -496,13 +500,36 @@ def build_router(console: Console) -> APIRouter:
         if rule_id is not None and rule_id not in RULES:
             raise ConsoleRefused(400, f"没有这条核查规则：{rule_id[:20]}", "参数不正确")
         ctx = OpContext(console.engine, today_fn=lambda: today)
-        by_village: dict[str, Counter] = defaultdict(Counter)
-        findings = []
+        found = {}
         for f in rows:
-            found = check_villages(ctx, [f.village_id], [rule_id] if rule_id else None)
-            by_village[f.code].update(x.rule for x in found)
-            if village_code is not None:
-                findings = found
+            found[f.code] = [replace(x, message=scrub(x.message),
+                                     value=mask_id(x.value) if x.field in ID_FIELDS and x.value else
+                                     (scrub(x.value) if x.value is not None else None))
+                             for x in check_villages(ctx, [f.village_id], [rule_id] if rule_id else None)]
+        return logged, rows, found, household_ids
+
+    @router.get("/check/findings.xlsx")
+    def check_findings(request: Request):
+        """Every finding of the county (or of ?village=) as `kace check --xlsx` writes it."""
+        import tempfile
+        from pathlib import Path
+
+        from app.exchange.findings import write_findings
+
+        _logged, _rows, found, _ids = run_checks(request)
+        with tempfile.TemporaryDirectory(prefix="kace-findings-") as tmp:
+            path = write_findings([x for code in sorted(found) for x in found[code]], Path(tmp) / "findings.xlsx")
+            data = path.read_bytes()
+        return xlsx_download(data, "数据核查问题清单")
+
+    @router.get("/check")
+    def check(request: Request):
+        from app.domain.quality import RULES
+
+        village_code = request.query_params.get("village") or None
+        logged, rows, found, household_ids = run_checks(request)
+        by_village = {code: Counter(x.rule for x in xs) for code, xs in found.items()}
+        findings = found.get(village_code, [])
         rules = sorted({r for c in by_village.values() for r in c})
         counts = Table("问题数（按村和规则）", ["村", "乡镇", *rules, "合计"], numeric=set(range(2, len(rules) + 3)))
         for f in rows:
@@ -516,9 +543,8 @@ def build_router(console: Console) -> APIRouter:
         if village_code is not None:
             detail = Table(f"{rows[0].name}的问题清单", ["户编号", "规则", "级别", "问题", "记录", "字段", "值"])
             for x in findings:
-                value = mask_id(x.value) if x.field in ID_FIELDS and x.value else scrub(x.value)
-                detail.add([x.household_code, x.rule, x.severity, scrub(x.message), OBJECT_NAMES.get(x.table, x.table),
-                            fields.label(x.table, x.field) if x.field else "", value],
+                detail.add([x.household_code, x.rule, x.severity, x.message, OBJECT_NAMES.get(x.table, x.table),
+                            fields.label(x.table, x.field) if x.field else "", x.value or ""],
                            f"/household/{household_ids[x.household_code]}" if x.household_code in household_ids else None,
                            "over" if x.severity == "错误" else "")
             tables.append(detail)

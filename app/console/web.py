@@ -114,6 +114,10 @@ def safe_next(target: str | None) -> str:
 
 
 def xlsx_response(tables: list[Table], heading: str, filename: str) -> Response:
-    return Response(workbook(tables, heading), media_type=XLSX_TYPE, headers={
+    return xlsx_download(workbook(tables, heading), filename)
+
+
+def xlsx_download(data: bytes, filename: str) -> Response:
+    return Response(data, media_type=XLSX_TYPE, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}.xlsx",
         "Cache-Control": "no-store"})

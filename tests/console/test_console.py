@@ -383,6 +383,19 @@ def test_data_check_counts_equal_the_laptops_kace_check(app, county):
         assert rows[v["name"]][-1] == sum(counts.values())
 
 
+def test_county_findings_xlsx_is_kace_checks_list_with_ids_masked(app, county):
+    from app.ops.quality import run_check
+
+    r = login(app, "viewer").get("/check/findings.xlsx")
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = [row for row in ws.iter_rows(values_only=True) if isinstance(row[0], int)]
+    expected = [f for v in county.villages for f in run_check(county.laptop, v["id"]).findings]
+    assert sorted((row[1], row[4]) for row in rows) == sorted((f.rule, f.household_code) for f in expected)
+    assert not any(FULL_ID.search(str(cell)) for row in rows for cell in row if cell)
+    assert any(f.field == "id_number" and f.value for f in expected) <= any("*" in str(row[7]) for row in rows)
+
+
 def test_pending_check_and_audit_pages(app, county):
     admin = login(app, "admin")
     assert "<h1>待处理</h1>" in admin.get("/pending").text
