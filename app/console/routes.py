@@ -171,12 +171,24 @@ def build_router(console: Console) -> APIRouter:
                          highlight_over=float(min(f.threshold for f in rows if f.threshold is not None))
                          if any(f.threshold is not None for f in rows) else None)
 
-    def area_charts(rows: list[figures.Figures], each: str) -> list[tuple[str, Markup]]:
+    def area_charts(rows: list[figures.Figures], each: str, income: Table) -> list[tuple[str, Markup]]:
         if not rows:
             return []
         return [(f"{each}贫困发生率", rate_chart(rows, f"{each}贫困发生率")),
                 (f"{each}本月走访覆盖率", bar_chart([(f.name, f.coverage) for f in rows], unit="%",
-                                                   title=f"{each}本月走访覆盖率"))]
+                                                   title=f"{each}本月走访覆盖率")),
+                income_chart(income)]
+
+    def income_chart(income: Table) -> tuple[str, Markup]:
+        return income.title, bar_chart([(label, n) for label, n in income.rows], title=income.title)
+
+    def income_table(s: Session, village_ids: list[str]) -> Table:
+        """人均纯收入 of the latest year: households per band."""
+        year_, bands = figures.income_bands(s, village_ids)
+        t = Table(f"{year_ or ''}年人均纯收入分布", ["人均纯收入(元)", "户数"], numeric={1})
+        for label, n in bands:
+            t.add([label, n])
+        return t
 
     def monitoring_table(s: Session, village_ids: list[str]) -> Table:
         t = Table("防返贫监测户（按风险）", ["监测对象类型", "风险未消除", "风险已消除", "未填写风险", "合计"])
@@ -197,7 +209,9 @@ def build_router(console: Console) -> APIRouter:
             t_over = figures_table("贫困发生率高于退出标准的村", over, "村", "/village/{code}", None)
             tables = [figures_table("各乡镇", towns, "乡镇", "/township/{code}", total), t_over,
                       monitoring_table(s, [f.village_id for f in rows])]
-        charts = area_charts(towns, "各乡镇")
+            income = income_table(s, [f.village_id for f in rows])
+        charts = area_charts(towns, "各乡镇", income)
+        tables.append(income)
         heading = "全县概况" if logged.user.county_wide else "本乡镇概况"
         return page(request, logged, "area.html", heading, tables, total=total, charts=charts,
                     month=console.today_fn().strftime("%Y年%m月"))
@@ -211,7 +225,9 @@ def build_router(console: Console) -> APIRouter:
             total = figures.totals(rows, "合计")
             tables = [figures_table(f"{place.name}各村", rows, "村", "/village/{code}", total),
                       monitoring_table(s, [f.village_id for f in rows])]
-        charts = area_charts(rows, "各村")
+            income = income_table(s, [f.village_id for f in rows])
+        charts = area_charts(rows, "各村", income)
+        tables.append(income)
         return page(request, logged, "area.html", place.name, tables, total=total, charts=charts, place=place,
                     month=console.today_fn().strftime("%Y年%m月"))
 
@@ -227,7 +243,7 @@ def build_router(console: Console) -> APIRouter:
             st = stats(s, place.id, today)
             f = figures.village_figures(s, None, today, village_code=code)[0]
             helpers = figures.visits_by_helper(s, place.id, today)
-            income_year, bands = figures.income_bands(s, [place.id])
+            income = income_table(s, [place.id])
             households = figures.household_list(s, place.id)
             monitoring = monitoring_table(s, [place.id])
         report = assess_village(OpContext(console.engine, today_fn=lambda: today), place.id)
@@ -253,17 +269,14 @@ def build_router(console: Console) -> APIRouter:
         helper_table = Table("本月走访（按帮扶责任人）", ["帮扶责任人", "帮扶户数", "走访次数", "走访户数"], numeric={1, 2, 3})
         for h in helpers:
             helper_table.add([h["helper"], h["assigned"], h["visits"], h["households"]])
-        income_table = Table(f"{income_year or ''}年人均纯收入分布", ["人均纯收入(元)", "户数"], numeric={1})
-        for label, n in bands:
-            income_table.add([label, n])
         household_table = Table("户名单", ["户编号", "户主", "户主身份证号", "人数", "贫困户属性", "户状态",
                                           "监测对象类型", "风险状态"], numeric={3})
         for h in households:
             household_table.add([h["code"], h["head"], h["head_id"], h["size"], h["category"], h["status"],
                                  h["monitoring"], h["risk"]], f"/household/{h['id']}")
-        tables = [summary, by_status, exit_table, helper_table, income_table, monitoring, household_table]
+        tables = [summary, by_status, exit_table, helper_table, income, monitoring, household_table]
         charts = [("户数（按户状态）", bar_chart([(k, v) for k, v in st["by_status"].items()], title="户数（按户状态）")),
-                  (income_table.title, bar_chart(bands, title=income_table.title))]
+                  income_chart(income)]
         return page(request, logged, "village.html", place.name, tables, place=place, stats=st, report=report,
                     figures=f, charts=charts, month=today.strftime("%Y年%m月"))
 
