@@ -409,6 +409,27 @@ def test_pending_check_and_audit_pages(app, county):
     assert login(app, "viewer").get("/audit").status_code == 403
 
 
+def test_township_register_pdf_is_the_laptops_village_registers_for_allowed_roles(app, county, tmp_path):
+    from pypdf import PdfReader
+
+    from app.ops.print_jobs import PrintRequest, print_document
+
+    town = county.villages[0]["township_code"]
+    r = login(app, "admin").get(f"/township/{town}/register.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(r.content))
+    pages = 0
+    for v in (v for v in county.villages if v["township_code"] == town):
+        pages += print_document(county.laptop, PrintRequest("register", village=v["code"]), tmp_path / f"{v['code']}.pdf").pages
+    assert len(pdf.pages) == pages
+    text = "".join(p.extract_text() for p in pdf.pages[:1])
+    assert county.villages[0]["name"] in text
+    assert audit_rows(county, "打印乡镇户名册")[-1]["username"] == "admin"
+    assert login(app, "viewer").get(f"/township/{town}/register.pdf").status_code == 403
+    assert login(app, "town").get(f"/township/{town}/register.pdf").status_code == 403  # not its township
+    assert login(app, "town").get("/township/450881190000/register.pdf").status_code == 404  # no households
+
+
 # --- kace server user ----------------------------------------------------------------------------
 
 
