@@ -23,7 +23,7 @@ from app.db.models import (
 from app.db.queries import NOT_REGISTERED
 from app.domain import codes, workflow
 from app.domain.incidence import poverty_incidence, village_threshold
-from app.domain.privacy import mask_id, mask_phone
+from app.domain.privacy import mask_id
 from app.domain.regions import is_western
 
 H, M, R, V, I = Household.__table__, Member.__table__, Region.__table__, Visit.__table__, Income.__table__
@@ -339,7 +339,3 @@ def device_villages_known(session: Session, codes_: list[str]) -> list[str]:
     """The village codes of a list that the county database does not have."""
     found = set(session.execute(select(R.c.code).where(R.c.code.in_(codes_), R.c.level == "village")).scalars())
     return [c for c in codes_ if c not in found]
-
-
-def mask_phone_text(value) -> str:
-    return mask_phone(value) if value else ""

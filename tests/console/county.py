@@ -4,7 +4,6 @@ A second device is enrolled for one village and never syncs; a third synced 40 d
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -102,9 +101,3 @@ def park_one(session, household_id: str, device_name: str) -> None:
                           .order_by(CH.c.log_seq).limit(1)).mappings().one()
     merge.park(session, {**wire.to_wire(row), "change_id": str(uuid.uuid4())}, "out_of_scope",
                "该设备无权修改此村的数据", device_name)
-
-
-def device_villages(engine, name: str) -> list[str]:
-    D = Device.__table__
-    with engine.connect() as c:
-        return json.loads(c.execute(select(D.c.villages).where(D.c.name == name)).scalar())
