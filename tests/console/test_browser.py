@@ -51,7 +51,7 @@ def site(tmp_path_factory):
         token = enrol_token(schema.url, "长河-笔记本1", [v["code"] for v in villages])
         kace("sync", "--db", laptop, "--server", server.url, "--enrol", token, check=True)
         old = enrol_token(schema.url, "旧村-笔记本3", [villages[0]["code"]])
-        assert httpx.post(f"{server.url}/sync/v1/enrol", json={"token": old}).status_code == 200
+        assert httpx.post(f"{server.url}/sync/v1/enrol", json={"token": old}, timeout=60).status_code == 200
         D, H = Device.__table__, Household.__table__
         with Session(schema.engine) as s, s.begin():
             s.execute(update(D).where(D.c.name == "旧村-笔记本3").values(
@@ -81,7 +81,7 @@ def browser():
                  "--lang=zh-CN"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver.set_page_load_timeout(120)
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
@@ -89,6 +89,7 @@ def browser():
 
 def wait_for(driver, css: str, text: str = ""):
     """The element after a click's navigation has finished (a form's POST answer included)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -99,7 +100,8 @@ def wait_for(driver, css: str, text: str = ""):
         return False
 
     try:
-        return WebDriverWait(driver, 30).until(found)
+        # the page may be replaced between finding an element and reading it: look again
+        return WebDriverWait(driver, 90, ignored_exceptions=(StaleElementReferenceException,)).until(found)
     except Exception as e:  # noqa: BLE001 - say what the browser shows instead
         raise AssertionError(f"{css} {text!r} not shown at {driver.current_url}:\n{driver.page_source[:2000]}") from e
 
@@ -122,7 +124,7 @@ def log_in(driver, url: str, username: str):
 
     driver.delete_all_cookies()
     driver.get(url + "/")
-    assert "/login" in driver.current_url and "登录" in driver.title
+    assert "/login" in driver.current_url and "登录" in driver.title, (driver.current_url, driver.title)
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys("county-pass-1")
     driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
@@ -139,7 +141,8 @@ def cell(driver, label: str) -> str:
 
 
 def no_full_ids(driver, where: str) -> None:
-    assert not FULL_ID.search(driver.page_source), f"a whole ID number on {where}"
+    found = FULL_ID.search(driver.page_source)
+    assert not found, f"a whole ID number on {where}: …{driver.page_source[max(0, found.start() - 200):found.end() + 50]}"
 
 
 def test_the_console_in_chromium(site, browser, tmp_path):
@@ -159,6 +162,7 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     # 设备: the laptop that last synced 45 days ago is red, the one that synced now is not
     d.get(url + "/devices")
     rows = {r.find_elements(By.TAG_NAME, "td")[1].text: r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    assert set(rows) >= {"旧村-笔记本3", "长河-笔记本1"}, list(rows)
     assert "stale" in rows["旧村-笔记本3"].get_attribute("class")
     assert rows["旧村-笔记本3"].find_element(By.CSS_SELECTOR, "td.last-sync").value_of_css_property("color") == RED
     assert "stale" not in rows["长河-笔记本1"].get_attribute("class")
@@ -170,11 +174,11 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     village = site["villages"][0]["code"]
     st = json.loads(kace("stats", "--db", site["laptop"], "--village", village, "--json", check=True).stdout)
     d.get(f"{url}/village/{village}")
-    assert cell(d, "户数") == f"{st['households']:,}"
+    assert cell(d, "户数") == f"{st['households']:,}", st
     assert cell(d, "人数") == f"{st['members']:,}"
     assert cell(d, "未脱贫人口") == f"{st['poverty_incidence']['poor_population']:,}"
     assert cell(d, "贫困发生率(%)") == f"{st['poverty_incidence']['rate']:,.2f}"
-    assert cell(d, "本月走访(户)") == f"{st['households_visited_this_month']:,}"
+    assert cell(d, "本月走访(户)") == f"{st['households_visited_this_month']:,}", st
     no_full_ids(d, "村")
     shot(d, "village", tmp_path)
 
@@ -189,7 +193,7 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     d.find_element(By.XPATH, "//section[h2[starts-with(., '户名单')]]//tbody/tr[1]/td[1]/a").click()
     wait_for(d, "h2", "变更历史")
     no_full_ids(d, "户")
-    assert "长河-笔记本1" in d.page_source  # the change history names the laptop
+    assert "长河-笔记本1" in d.page_source, d.current_url  # the change history names the laptop
     shot(d, "household", tmp_path)
     d.find_element(By.PARTIAL_LINK_TEXT, "显示完整身份证号").click()
     wait_for(d, "p.hint strong", "已记录")
@@ -197,14 +201,14 @@ def test_the_console_in_chromium(site, browser, tmp_path):
 
     # 待处理: the parked change with its reason
     d.get(url + "/pending")
-    assert "不属于该设备的村" in d.page_source and "驳回" in d.page_source
+    assert "不属于该设备的村" in d.page_source and "驳回" in d.page_source, d.page_source[:2000]
 
     # 待处理, 数据核查, 操作记录
     for path, name in (("/pending", "pending"), ("/check", "check"), ("/audit", "audit")):
         d.get(url + path)
         no_full_ids(d, path)
         shot(d, name, tmp_path)
-    assert "查看身份证号" in d.page_source and "admin" in d.page_source
+    assert "查看身份证号" in d.page_source and "admin" in d.page_source, d.page_source[:2000]
 
     # enrol a laptop: the token and its QR code
     d.get(url + "/devices")
@@ -213,9 +217,9 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     d.find_element(By.CSS_SELECTOR, "form[action='/devices/enrol'] button").click()
     wait_for(d, ".qr svg")
     token = d.find_element(By.CSS_SELECTOR, ".token code").text
-    assert f"kace sync --server {url} --enrol {token}" in d.page_source
+    assert f"kace sync --server {url} --enrol {token}" in d.page_source, d.page_source[:2000]
     shot(d, "enrol", tmp_path)
-    assert httpx.post(f"{url}/sync/v1/enrol", json={"token": token}).status_code == 200
+    assert httpx.post(f"{url}/sync/v1/enrol", json={"token": token}, timeout=60).status_code == 200
 
     # CSRF: the same form with its token emptied is refused, nothing enrolled
     d.get(url + "/devices")
@@ -224,13 +228,13 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     d.execute_script("document.querySelector(\"form[action='/devices/enrol'] input[name=csrf]\").value = ''")
     d.find_element(By.CSS_SELECTOR, "form[action='/devices/enrol'] button").click()
     wait_for(d, "h1", "安全检查未通过")
-    assert "CSRF" in d.page_source
+    assert "CSRF" in d.page_source, d.page_source[:2000]
     d.get(url + "/devices")
-    assert "没有令牌" not in d.page_source
+    assert "没有令牌" not in d.page_source, "a form without its CSRF token enrolled a laptop"
     # and without the browser: the session cookie alone does not make a change
     cookie = {"kace_console": d.get_cookie("kace_console")["value"]}
-    r = httpx.post(f"{url}/devices/enrol", data={"name": "脚本", "villages": village}, cookies=cookie)
-    assert r.status_code == 403
+    r = httpx.post(f"{url}/devices/enrol", data={"name": "脚本", "villages": village}, cookies=cookie, timeout=60)
+    assert r.status_code == 403, r.text[:500]
 
     # 查看: reads, and is refused a change with a Chinese page
     log_in(d, url, "viewer")
@@ -244,7 +248,7 @@ def test_the_console_in_chromium(site, browser, tmp_path):
         }
         document.body.appendChild(f); f.submit();""", village)
     wait_for(d, "h1", "无权修改")
-    assert "只能查看，不能修改" in d.page_source
+    assert "只能查看，不能修改" in d.page_source, d.page_source[:2000]
     shot(d, "refused", tmp_path)
     d.get(url + "/devices")
-    assert "查看者" not in d.page_source
+    assert "查看者" not in d.page_source, "a 查看 account enrolled a laptop"
