@@ -19,6 +19,11 @@ APT_PACKAGES=(
   libxcb-render-util0 libxcb-image0 libxrender1 libxi6 libnss3 libasound2
   poppler-utils
 )
+if [ "$want_tests" = "1" ]; then
+  # The county console's browser tests (tests/console/test_browser.py): Debian's headless Chromium
+  # and its chromedriver, driven by Selenium. Not needed to run Kace.
+  APT_PACKAGES+=(chromium chromium-driver)
+fi
 if command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do

@@ -1,7 +1,7 @@
 """`kace serve --db-url postgresql://... [--host 127.0.0.1] [--port 8765]`: the county sync server.
 
 Migrates the county database to the current schema (app/db/migrate.open_url), then serves the
-sync protocol (app/sync/server/app.py) with uvicorn. One JSON log line per request goes to stderr
+sync protocol (app/sync/server/app.py) and the county's web console (app/console, at /) with uvicorn. One JSON log line per request goes to stderr
 and to the log file. `sqlite:///FILE` is accepted for demos and tests.
 
 Exit codes: 0 stopped normally, 2 bad arguments, 3 the database cannot be opened.
@@ -102,6 +102,7 @@ def run(args) -> int:
     engine = open_county(args.db_url)
     app = create_app(engine)
     print(f"县同步服务器：http://{args.host}:{args.port}/sync/v1 （数据库 {_safe(args.db_url)}），"
+          f"管理页面：http://{args.host}:{args.port}/ （账号：kace server user add），"
           "按 Ctrl+C 停止", file=sys.stderr, flush=True)
     try:
         # Our own JSON request lines replace uvicorn's access log; its other messages go to

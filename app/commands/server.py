@@ -3,6 +3,7 @@
     kace server enrol --db-url URL --device NAME --villages CODE,...   one-time enrolment token
     kace server devices --db-url URL                                   list devices
     kace server disable --db-url URL --device NAME                     a lost laptop: refuse it
+    kace server user add|list|passwd|disable ... --db-url URL          console accounts (server_user.py)
 
 Exit codes: 0 done, 2 bad arguments or unknown device, 3 the database cannot be opened.
 """
@@ -16,7 +17,7 @@ from app.cli import UsageError
 from app.commands.serve import db_url_arg, open_county
 
 NAME = "server"
-HELP = "县服务器：登记、列出、停用设备"
+HELP = "县服务器：登记、列出、停用设备；管理页面的账号"
 
 
 def add_arguments(parser) -> None:
@@ -32,6 +33,8 @@ def add_arguments(parser) -> None:
     disable = sub.add_parser("disable", help="停用设备（电脑丢失时）")
     db_url_arg(disable)
     disable.add_argument("--device", required=True, metavar="名称", help="设备名称")
+    from app.commands import server_user
+    server_user.add_parsers(sub, db_url_arg)  # kace server user add|list|passwd|disable (console accounts)
 
 
 def _villages(text: str) -> list[str]:
@@ -56,6 +59,9 @@ def run(args) -> int:
     sessions = make_session_factory(engine)
     devices = service.DEVICE
     try:
+        if args.server_command == "user":
+            from app.commands import server_user
+            return server_user.run(args, sessions)
         if args.server_command == "enrol":
             try:
                 with sessions.begin() as s:

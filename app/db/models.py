@@ -512,6 +512,48 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ConsoleUser(Base):
+    """An account of the county web console (app/console): 县管理员, 乡镇 (its townships) or 查看."""
+
+    __tablename__ = "console_user"
+
+    id: Mapped[str] = uuid_pk()
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(12))
+    townships: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of township codes (乡镇)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ConsoleSession(Base):
+    """A logged-in browser: the cookie's SHA-256 (the cookie itself is never stored), its CSRF
+    token and when it was last used (idle timeout)."""
+
+    __tablename__ = "console_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("console_user.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ConsoleAudit(Base):
+    """Every change made in the console and every view of an unmasked ID number, with the user."""
+
+    __tablename__ = "console_audit"
+
+    id: Mapped[str] = uuid_pk()
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+
 class FieldHead(Base):
     """Current leaf change ids of one field, kept only once a field changes after its row's create.
 

@@ -113,23 +113,23 @@ def test_a_surname_read_as_a_surname_in_the_search_key(ctx, village):
 def test_migration_0003_recomputes_old_surname_keys(ctx, village, db_path):
     import sqlite3
 
-    from app.db.migrate import open_sqlite
-
     from alembic import command
 
-    from app.db.migrate import alembic_config
+    from app.db.engine import make_engine, sqlite_url
+    from app.db.migrate import alembic_config, open_sqlite
 
     create_household(ctx, {"village_id": village["id"]}, [factories.head("曾国藩", seq=83)])
-    # The schema of 0003 (later revisions taken off), then the key an older version stored and the
-    # file at the revision before this fix.
-    with ctx.engine.begin() as connection:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, "0003")
     ctx.engine.dispose()
+    # The file at the revision before this fix (later revisions undone), and the key an older
+    # version stored.
+    engine = make_engine(sqlite_url(db_path))
+    cfg = alembic_config()
+    with engine.begin() as c:
+        cfg.attributes["connection"] = c
+        command.downgrade(cfg, "0002")
+    engine.dispose()
     conn = sqlite3.connect(db_path)
     conn.execute("UPDATE member SET name_initials = 'cgf'")
-    conn.execute("UPDATE alembic_version SET version_num = '0002'")
     conn.commit()
     conn.close()
     engine = open_sqlite(db_path)

@@ -369,6 +369,8 @@ def create_app(engine: Engine) -> FastAPI:
                                 status_code=503)
         return {"status": "ok", "database": "ok", "server_seq": seq}
 
+    from app.console import mount_console  # the county's web console (app/console), at /
+    mount_console(app, engine)
     return app
 
 

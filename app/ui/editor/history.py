@@ -11,16 +11,15 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QScrollArea, QSplitter, QVBox
 
 from app.db import ui_queries
 from app.domain import fields
+from app.domain.history import change_rows
 from app.ops.undo import OBJECT_NAMES
 from app.ui.editor.base import EditorTab
 from app.ui.empty_state import set_empty_text
 from app.ui.table_model import Column, record_table
 
-OPS = {"create": "新建", "update": "修改", "delete": "删除"}
 HISTORY_COLUMNS = [Column("when", "时间"), Column("user", "用户"), Column("object", "记录"),
                    Column("op", "操作"), Column("field", "字段"), Column("old", "原值"),
                    Column("new", "新值")]
-SKIP = {"household_id", "deleted"}
 
 
 def value_text(table: str, field: str, value, refs: dict[str, str]) -> str:
@@ -29,30 +28,10 @@ def value_text(table: str, field: str, value, refs: dict[str, str]) -> str:
 
 
 def history_rows(records: list[dict], refs: dict[str, str]) -> list[dict]:
-    """One row per changed field; a created row is one line."""
-    rows = []
-    for rec in records:
-        table = rec["table_name"]
-        when = rec["created_at"].replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-        what = OBJECT_NAMES.get(table, table) + (f"（{rec['row_name']}）" if rec.get("row_name") else "")
-        base = {"when": when, "user": rec["user_name"] or "", "object": what, "op": OPS.get(rec["op"], rec["op"])}
-        payload = rec["payload"]
-        if rec["op"] == "create":
-            shown = [f"{fields.label(table, f)}：{value_text(table, f, e.get('new'), refs)}"
-                     for f, e in payload.items() if f not in SKIP and e.get("new") not in (None, "", False)]
-            rows.append({**base, "field": "", "old": "", "new": "；".join(shown)})
-            continue
-        if rec["op"] == "delete" or set(payload) == {"deleted"}:
-            restored = payload.get("deleted", {}).get("new") is False
-            rows.append({**base, "op": "恢复" if restored else "删除", "field": "", "old": "", "new": ""})
-            continue
-        for f, e in payload.items():
-            if f in SKIP:
-                continue
-            rows.append({**base, "field": fields.label(table, f),
-                         "old": value_text(table, f, e.get("old"), refs),
-                         "new": value_text(table, f, e.get("new"), refs)})
-    return rows
+    """One row per changed field; a created row is one line (app/domain/history.py)."""
+    return change_rows(records, refs, object_names=OBJECT_NAMES,
+                       text=lambda table, field, value: value_text(table, field, value, refs),
+                       when=lambda dt: dt.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M"))
 
 
 class HistoryTab(EditorTab):
