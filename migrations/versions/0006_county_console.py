@@ -1,7 +1,7 @@
 """county web console: accounts, sessions, audit trail (county server only)
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-03 19:10:00
 
 Like sync_device and parked_change, these tables exist in every database made by the one migration
