@@ -4,8 +4,8 @@ included), 4 (`sync`) the server cannot be reached, 5 a file held open by anothe
 Messages for people are Chinese on stderr; the log file keeps English.
 
 Every command uses the database the program uses: --db, else the one the first-run wizard
-remembered, else kace.db in the data folder (app.paths.db_path). Only `demo`, `db upgrade`, `import`
-and a new laptop's `sync --enrol` may create it; the others refuse a missing file and name the path
+remembered, else kace.db in the data folder (app.paths.db_path). Only `demo`, `db upgrade`, `import`,
+`region add|import` and a new laptop's `sync --enrol` may create it; the others refuse a missing file and name the path
 they looked for."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ log = logging.getLogger("kace")
 
 EXIT_OK, EXIT_USAGE, EXIT_DB, EXIT_BUSY = 0, 2, 3, 6  # 4, 5: `kace sync` (server unreachable, digest differs)
 # The commands that may create the database file (all others refuse a missing one).
-CREATES_DATABASE = {"demo", "import", "db upgrade"}
+CREATES_DATABASE = {"demo", "import", "db upgrade", "region add", "region import"}  # a new county is set up from these
 
 
 class UsageError(Exception):
@@ -310,7 +310,7 @@ COMMANDS = {"gui": cmd_gui, "demo": cmd_demo, "stats": cmd_stats, "villages": cm
 
 def command_name(args) -> str:
     """`db upgrade`, `user add`...: the command and its first subcommand."""
-    sub = getattr(args, "db_command", None)
+    sub = getattr(args, f"{args.command}_command", None)
     return f"{args.command} {sub}" if sub else str(args.command)
 
 
