@@ -192,7 +192,9 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
     # same change then run one after the other instead of both inserting it.
     session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq").with_for_update())
     report = merge.ingest(session, changes, positions=_positions(session), acked=True,
-                          scope=VillageResolver(session, allowed), device_name=device.name)
+                          scope=VillageResolver(session, allowed, codes=device.villages,
+                                                replica_id=device.replica_id),
+                          device_name=device.name)
     done = max(_acked_through(session, device, incarnation), through)
     if session.execute(select(ACK.c.device_id).where(
             ACK.c.device_id == device.id, ACK.c.incarnation_id == incarnation)).first():
