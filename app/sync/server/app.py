@@ -34,7 +34,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
@@ -42,7 +42,6 @@ from starlette.exceptions import HTTPException
 from app.db.engine import make_session_factory
 from app.domain.pinyin_keys import initials
 from app.sync import merge, wire
-from app.sync.scope import village_ids
 from app.sync.server import service
 from app.sync.server.service import SyncRefused
 
@@ -345,7 +344,8 @@ def create_app(engine: Engine) -> FastAPI:
             with reads.begin() as s:
                 device = service.authenticate(s, key)
                 seq = service.server_seq(s)
-                allowed = sorted(village_ids(s, device.villages))
+                scope = service.device_scope(s, device)
+                allowed = None if scope is None else sorted(scope)
         except SyncRefused as e:
             return _refusal(e.status, e.message)
         except DBAPIError as e:
@@ -418,7 +418,7 @@ def _pushed(request: Request, body: PushBody, answer: dict, parked: int) -> dict
     return answer
 
 
-def _snapshot_stream(sessions, seq: int, allowed: list[str], state: dict) -> Iterator[bytes]:
+def _snapshot_stream(sessions, seq: int, allowed: list[str] | None, state: dict) -> Iterator[bytes]:
     """Every change in the device's scope up to `seq`, in server-seq order, gzip-compressed.
 
     The counter is taken under its row lock until commit, so every change numbered <= seq is
@@ -434,7 +434,7 @@ def _snapshot_stream(sessions, seq: int, allowed: list[str], state: dict) -> Ite
         yield line({"server_seq": seq, "protocol": service.PROTOCOL})
         with sessions.begin() as s:
             rows = s.execute(
-                select(CH).where(CH.c.log_seq <= seq,
+                select(CH).where(CH.c.log_seq <= seq, true() if allowed is None else
                                  CH.c.village_id.is_(None) | CH.c.village_id.in_(allowed))
                 .order_by(CH.c.log_seq).execution_options(yield_per=SNAPSHOT_CHUNK)).mappings()
             buffer = []

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Change, Counter, Device, DeviceAck
 from app.sync import clock, digest, merge, wire
-from app.sync.scope import VillageResolver, village_ids
+from app.sync.scope import REGION, VillageResolver, village_ids
 
 CH = Change.__table__
 DEVICE = Device.__table__
@@ -127,6 +127,25 @@ def device_by_name(session: Session, name: str) -> DeviceInfo:
 # --- protocol ----------------------------------------------------------------------------------
 
 
+def is_county(device: DeviceInfo) -> bool:
+    """A device enrolled with the county's own code (ends in 000000, e.g. 450881000000) is the
+    county office's: it reads and writes every village and the county-wide rows (docs/sync.md)."""
+    return any(code.endswith("000000") for code in device.villages)
+
+
+def device_scope(session: Session, device: DeviceInfo) -> set[str] | None:
+    """The region ids of the device's villages; None for the county's own device (everything)."""
+    return None if is_county(device) else village_ids(session, device.villages)
+
+
+def device_villages(session: Session, device: DeviceInfo) -> list[str]:
+    """The village codes a device syncs: its enrolment, or every village for the county's."""
+    if not is_county(device):
+        return device.villages
+    return sorted(session.execute(select(REGION.c.code).where(
+        REGION.c.level == "village", REGION.c.deleted.is_(False))).scalars())
+
+
 def _field(body: dict, key: str, kind: type, *, optional: bool = False):
     value = body.get(key) if isinstance(body, dict) else None
     if value is None and optional:
@@ -162,7 +181,7 @@ def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
         warning = (f"本机时钟{'快' if skew > 0 else '慢'}了约 {days:.1f} 天，请校正电脑的日期和时间"
                    if days >= 1 else f"本机时钟相差约 {abs(skew) // 60000} 分钟，请校正电脑时间")
     return {"server_time_ms": now, "protocol": PROTOCOL, "device_name": device.name,
-            "device_code": device.device_code, "villages": device.villages,
+            "device_code": device.device_code, "villages": device_villages(session, device),
             "acked_through": _acked_through(session, device, incarnation),
             "server_seq": server_seq(session), "clock_warning": warning}
 
@@ -187,7 +206,7 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
     changes = _field(body, "changes", list)
     if len(changes) > MAX_PUSH:
         raise SyncRefused(413, f"一次最多上传 {MAX_PUSH} 条变更")
-    allowed = village_ids(session, device.villages)
+    allowed = device_scope(session, device)
     # Take the sequence lock before reading which changes are known: two devices relaying the
     # same change then run one after the other instead of both inserting it.
     session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq").with_for_update())
@@ -214,13 +233,14 @@ def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = M
     after = _field(body, "after", int)
     limit = min(max(_field(body, "limit", int, optional=True) or 1000, 1), max_limit)
     incarnation = _field(body, "incarnation_id", str, optional=True)
-    allowed = village_ids(session, device.villages)
+    allowed = device_scope(session, device)
     # Numbers up to the counter are all committed (they are handed out in commit order), so a
     # short page may move the cursor to it even when the last changes were left out as the
     # laptop's own.
     top = server_seq(session)
-    query = select(CH).where(CH.c.log_seq > after, CH.c.log_seq <= top,
-                             CH.c.village_id.is_(None) | CH.c.village_id.in_(sorted(allowed)))
+    query = select(CH).where(CH.c.log_seq > after, CH.c.log_seq <= top)
+    if allowed is not None:
+        query = query.where(CH.c.village_id.is_(None) | CH.c.village_id.in_(sorted(allowed)))
     if incarnation is not None and device.replica_id is not None:
         held = _acked_through(session, device, incarnation)
         query = query.where(~((CH.c.replica_id == device.replica_id)
@@ -235,9 +255,9 @@ def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = M
 
 def digests(session: Session, device: DeviceInfo, body: dict | None = None) -> dict:
     """Digests of the device's villages, or of the subset `villages` the request names."""
-    from app.sync.scope import REGION
     wanted = (body or {}).get("villages")
-    codes = device.villages if not isinstance(wanted, list) else [c for c in device.villages if c in wanted]
+    mine = device_villages(session, device)
+    codes = mine if not isinstance(wanted, list) else [c for c in mine if c in wanted]
     ids = dict(session.execute(select(REGION.c.code, REGION.c.id).where(
         REGION.c.code.in_(codes))).all())
     return {"digests": digest.digests(session, ids)}
