@@ -51,6 +51,7 @@ class SyncSummary:
     pending: int = 0
     repaired: bool = False
     digest_ok: bool | None = None
+    differing: list[str] = field(default_factory=list)  # villages still different after repair
     clock_warning: str | None = None
     tables: set[str] = field(default_factory=set)
 
@@ -64,7 +65,7 @@ class SyncSummary:
         if self.repaired:
             out.append("校验不一致，已重新下载全部数据进行修复")
         if self.digest_ok is False:
-            out.append("修复后校验仍不一致：请再同步一次，若仍不一致请联系县里")
+            out.append("修复后校验仍不一致（" + "、".join(self.differing) + "）：请再同步一次，若仍不一致请联系县里")
         if self.clock_warning:
             out.append(self.clock_warning)
         return out
@@ -187,23 +188,27 @@ class SyncClient:
 
     def _check(self, villages: list[str], summary: SyncSummary) -> None:
         """Compare digests with the server; a mismatch pulls everything again (never a wipe)."""
-        if self._digests_match(villages):
+        if not self._differing(villages):
             summary.digest_ok = True
             return
         with self.sessions.begin() as s:
             replica.reset_cursor(s)
         summary.repaired = True
         self._pull(summary)
-        summary.digest_ok = self._digests_match(villages)
+        summary.differing = self._differing(villages)
+        summary.digest_ok = not summary.differing
 
-    def _digests_match(self, villages: list[str]) -> bool:
+    def _differing(self, villages: list[str]) -> list[str]:
+        """The villages whose digest here differs from the server's, as "code 名称"."""
         theirs = self.call("digest", {"villages": villages})["digests"]
         region = SYNCED_TABLES["region"]
         with self.sessions.begin() as s:
-            ids = dict(s.execute(select(region.c.code, region.c.id)
-                                 .where(region.c.code.in_(villages))).all())
-            mine = digest.digests(s, ids)
-        return mine == theirs
+            rows = s.execute(select(region.c.code, region.c.id, region.c.name)
+                             .where(region.c.code.in_(villages))).all()
+            mine = digest.digests(s, {r.code: r.id for r in rows})
+        names = {r.code: r.name for r in rows}
+        return [f"{code} {names.get(code) or ''}".strip() for code in sorted(set(mine) | set(theirs))
+                if mine.get(code) != theirs.get(code)]
 
 
 def enrol(sessions: sessionmaker[Session], transport: Transport, server_url: str, token: str) -> dict:

@@ -417,3 +417,29 @@ def test_snapshot_stream_must_be_complete():
         streams["body"] = body
         with pytest.raises(TransportError):
             list(transport.snapshot(2))
+
+
+def test_a_digest_still_different_after_repair_exits_5_and_names_the_village(county, tmp_path):
+    """A row changed behind the change log's back (a hand-edited file) cannot be repaired by pulling
+    again: `kace sync` says which village differs and exits 5, so a script can tell."""
+    from sqlalchemy import text
+
+    schema, server = county
+    a_db = tmp_path / "a.db"
+    a = open_laptop(a_db, "甲")
+    village = seed_regions(a)[VILLAGE]
+    hid = create_household(a, {"village_id": village, "phone": "13800000000"},
+                           [{"name": "张三", "relation": "户主"}]).value["id"]
+    a.engine.dispose()
+    sync(a_db, "--server", server.url, "--enrol", enrol_token(schema.url, "甲", [VILLAGE]))
+    engine = open_sqlite(a_db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE household SET phone = '13999999999' WHERE id = :id"), {"id": hid})
+    engine.dispose()
+    a = open_laptop(a_db, "甲")
+    update_household(a, hid, {"bank": "农商行"})  # a sync that touches the village checks it
+    a.engine.dispose()
+    proc = sync(a_db, expect=5)
+    assert "修复后" in proc.stderr and VILLAGE in proc.stderr and "长河0村" in proc.stderr
+    assert "修复后校验仍不一致" in proc.stdout
+
