@@ -62,3 +62,6 @@ def setup_logging() -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    from app.sync.logsafe import install
+
+    install(root)  # no ID number or phone number in any log line

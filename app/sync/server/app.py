@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError, ValidationException
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -42,6 +43,7 @@ from starlette.exceptions import HTTPException
 from app.db.engine import make_session_factory
 from app.domain.pinyin_keys import initials
 from app.sync import merge, wire
+from app.sync.logsafe import log_failure
 from app.sync.server import service
 from app.sync.server.service import SyncRefused
 
@@ -96,7 +98,7 @@ class PullBody(_Body):
     after: Seq
     limit: Annotated[int, Field(ge=1, le=INT_MAX)] | None = None
     # The laptop's database incarnation: what the server received from it is not sent back.
-    incarnation_id: Annotated[str, Field(min_length=1, max_length=36)] | None = None
+    incarnation_id: Id | None = None
 
 
 class DigestBody(_Body):
@@ -146,12 +148,17 @@ class SyncRoute(APIRoute):
                     except _Refused as e:
                         return _refusal(e.status, e.message)
                 request._body = body  # what FastAPI then parses as JSON
+                if body:
+                    try:
+                        request._json = _parse(body)  # FastAPI takes it as parsed
+                    except _Refused as e:
+                        return _refusal(e.status, e.message)
             try:
                 return await handler(request)
             except (HTTPException, ValidationException, _Refused):
                 raise  # answered by the exception handlers
-            except Exception:  # noqa: BLE001 - e.g. a body nested too deep to parse
-                log.exception("%s %s failed", request.method, request.url.path)
+            except Exception as e:  # noqa: BLE001 - logged without any request value
+                log_failure(log, f"{request.method} {request.url.path} failed", e)
                 return _refusal(500, MSG_INTERNAL)
 
         return route
@@ -168,6 +175,24 @@ def _gunzip(data: bytes) -> bytes:
     if not inflater.eof:
         raise _Refused(400, "上传内容的压缩格式不对（gzip 数据不完整）")
     return out
+
+
+def _parse(body: bytes):
+    """A request body as JSON: strict UTF-8, no NaN or Infinity (not JSON), at most MAX_DEPTH
+    levels of arrays and objects. orjson refuses deeper than 1024 levels in C without recursing,
+    so a nesting bomb costs nothing before the depth is checked."""
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as e:
+        text = str(e)
+        if "UTF-8" in text:
+            raise _Refused(400, "请求内容应是 UTF-8 编码的 JSON") from None
+        if "depth" in text:
+            raise _Refused(400, f"请求内容嵌套太深（最多 {wire.MAX_DEPTH} 层）") from None
+        raise _Refused(400, "请求内容不是有效的 JSON（NaN、Infinity 不是 JSON 的数值）") from None
+    if wire.too_deep(value):
+        raise _Refused(400, f"请求内容嵌套太深（最多 {wire.MAX_DEPTH} 层）")
+    return value
 
 
 def _refusal(status: int, message: str) -> JSONResponse:
@@ -222,9 +247,11 @@ def create_app(engine: Engine) -> FastAPI:
     async def invalid_request(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse({"detail": f"请求格式不对：{where or '请求内容'}（{first.get('msg', '')}）",
-                             "errors": json.loads(json.dumps(exc.errors(), default=str))},
-                            status_code=422)
+        # Where and what, never the values received (they may be anything, an ID number too).
+        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
+                   "type": str(e.get("type", ""))} for e in exc.errors()]
+        return JSONResponse({"detail": f"请求格式不对：{where or '请求内容'}（{first.get('type', '')}）",
+                             "errors": errors}, status_code=422)
 
     def transaction(request: Request, endpoint: str, key: str | None, work: Work, *,
                     on_data_error: Work | None = None) -> JSONResponse:
@@ -262,9 +289,9 @@ def create_app(engine: Engine) -> FastAPI:
                     work, on_data_error = on_data_error, None
                     continue
                 if kind == "connection":
-                    log.error("%s: database unreachable: %s", endpoint, e)
+                    log.error("%s: database unreachable: %s", endpoint, _first_line(e))
                     return _refusal(503, MSG_DB_DOWN)
-                log.exception("%s failed", endpoint)
+                log_failure(log, f"{endpoint} failed", e)
                 return _refusal(500, MSG_INTERNAL)
         log.error("%s: gave up after %d attempts", endpoint, ATTEMPTS)
         return _refusal(503, MSG_DB_DOWN)
@@ -307,7 +334,7 @@ def create_app(engine: Engine) -> FastAPI:
                 except Exception as e:  # noqa: BLE001 - only data errors are parked
                     if _db_error(e) != "data":
                         raise
-                    log.warning("push from %s: parking a change the database refused: %s", device.name, e)
+                    log.warning("push from %s: parking a change the database refused: %s", device.name, _first_line(e))
                     merge.park(s, rec, "invalid", f"值超出县数据库允许的范围（长度或大小），未应用：{_first_line(e)}",
                                device.name)
                     parked += 1
@@ -349,7 +376,7 @@ def create_app(engine: Engine) -> FastAPI:
         except SyncRefused as e:
             return _refusal(e.status, e.message)
         except DBAPIError as e:
-            log.error("snapshot: database error: %s", e)
+            log.error("snapshot: database error: %s", _first_line(e))
             return _refusal(503, MSG_DB_DOWN)
         _note(request, device=device.name, server_seq=seq)
         state = request.scope.setdefault("state", {})
@@ -364,7 +391,7 @@ def create_app(engine: Engine) -> FastAPI:
             with reads.begin() as s:
                 seq = service.server_seq(s)
         except Exception as e:  # noqa: BLE001 - health answers, never fails
-            log.error("health: database error: %s", e)
+            log.error("health: database error: %s", _first_line(e))
             return JSONResponse({"status": "error", "database": "unreachable", "detail": MSG_DB_DOWN},
                                 status_code=503)
         return {"status": "ok", "database": "ok", "server_seq": seq}
@@ -384,7 +411,7 @@ def device_key(request: Request,
     except SyncRefused as e:
         raise _Refused(e.status, e.message) from None
     except DBAPIError as e:
-        log.error("authentication: database error: %s", e)
+        log.error("authentication: database error: %s", _first_line(e))
         raise _Refused(503, MSG_DB_DOWN) from None
     return key
 
@@ -477,8 +504,8 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, sending)
-        except Exception:
-            log.exception("unhandled error on %s", scope.get("path"))
+        except Exception as e:
+            log_failure(log, f"unhandled error on {scope.get('path')}", e)
             raise
         finally:
             facts = dict(scope.get("state", {}).get("kace_log", {}))
