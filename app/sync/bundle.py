@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import paths
 from app.db.models import Change, Device, DeviceAck
-from app.sync import replica
+from app.sync import limits, replica, wire
 from app.sync.merge import IngestReport
 from app.sync.server import service
 
@@ -48,7 +49,9 @@ KINDS = ("laptop", "return")
 MANIFEST, CHANGES, SIGNATURE = "manifest.json", "changes.ndjson", "signature"
 MEMBERS = (MANIFEST, CHANGES, SIGNATURE)
 MAX_MANIFEST = 1 << 20
-MAX_CONTENT = 4 << 30
+CHUNK = 1 << 20  # bytes inflated at a time
+MAX_LINE = 16 << 20  # one change (its payload is at most 10 MB of text)
+MIN_LINE = 150
 CH = Change.__table__
 DEVICE = Device.__table__
 ACK = DeviceAck.__table__
@@ -211,37 +214,89 @@ def _range(manifest: dict, key: str) -> tuple[int, int] | None:
 
 def read(path: str | Path) -> Bundle:
     """Read and check a bundle file: structure, format version, content hash and counts. The
-    signature needs the device key and is checked by the importing side (`verify`)."""
+    signature needs the device key and is checked by the importing side (`verify`). The file is
+    read as a stream: its changes are inflated chunk by chunk within the size and ratio limits
+    (app/sync/limits.py), so memory stays flat whatever the file claims."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        f = path.open("rb")
     except FileNotFoundError:
         raise BundleRefused(f"找不到数据包文件：{path}") from None
     except IsADirectoryError:
         raise BundleRefused(f"这是一个文件夹，不是数据包文件：{path}") from None
     except OSError as e:
         raise BundleRefused(f"无法读取数据包文件：{path}（{e.strerror}）") from None
-    return parse(data, path)
+    with f:
+        try:
+            return _parse(f, path)
+        except OSError as e:
+            raise BundleRefused(f"无法读取数据包文件：{path}（{e.strerror}）") from None
 
 
 def parse(data: bytes, path: str | Path = "") -> Bundle:
     """`read` of bytes already in memory (`path` only names the file in messages)."""
-    if not data.startswith(b"PK\x03\x04"):
-        raise BundleRefused(DAMAGED if b"PK\x03\x04".startswith(data) else f"这不是卡册数据包文件（.kace）：{path}")
+    return _parse(io.BytesIO(data), path)
+
+
+def _changes(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[list[dict], str]:
+    """The change lines of the bundle, inflated as a stream; and the SHA-256 of the content."""
+    limit = limits.max_bundle()
+    limits.check_size(info.file_size, limit)  # what the zip declares (it cannot inflate beyond)
+    limits.check_ratio(info.file_size, info.compress_size)
+    digest, changes, rest, size = hashlib.sha256(), [], b"", 0
+    with z.open(info) as member:
+        while chunk := member.read(CHUNK):
+            size += len(chunk)
+            limits.check_size(size, limit)
+            limits.check_ratio(size, info.compress_size)
+            digest.update(chunk)
+            data = rest + chunk
+            if not data.strip():
+                rest = b""  # blank lines: nothing to split (a bomb of newlines costs no objects)
+                continue
+            lines = data.split(b"\n")
+            rest = lines.pop()
+            if len(rest) > MAX_LINE:
+                raise BundleRefused(ALTERED)
+            changes.extend(_change(line) for line in lines if line.strip())
+    if rest.strip():
+        changes.append(_change(rest))
+    return changes, digest.hexdigest()
+
+
+def _change(line: bytes) -> dict:
+    if len(line) < MIN_LINE:  # five ids alone take 180 bytes: many tiny lines are a bomb
+        raise BundleRefused(ALTERED)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
+        change = orjson.loads(line)  # strict: no NaN, UTF-8 only, bounded nesting
+    except orjson.JSONDecodeError:
+        raise BundleRefused(ALTERED) from None
+    if not isinstance(change, dict) or wire.too_deep(change):
+        raise BundleRefused(ALTERED)
+    return change
+
+
+def _parse(f, path: str | Path) -> Bundle:
+    head = f.read(4)
+    f.seek(0)
+    if not head.startswith(b"PK\x03\x04"):
+        raise BundleRefused(DAMAGED if b"PK\x03\x04".startswith(head) else f"这不是卡册数据包文件（.kace）：{path}")
+    try:
+        with zipfile.ZipFile(f) as z:
             infos = z.infolist()
             if sorted(i.filename for i in infos) != sorted(MEMBERS):
                 raise BundleRefused(DAMAGED)
-            sizes = {i.filename: i.file_size for i in infos}
-            if sizes[MANIFEST] > MAX_MANIFEST or sizes[SIGNATURE] > 1024 or sizes[CHANGES] > MAX_CONTENT:
+            by_name = {i.filename: i for i in infos}
+            if by_name[MANIFEST].file_size > MAX_MANIFEST or by_name[SIGNATURE].file_size > 1024:
                 raise BundleRefused(DAMAGED)
             manifest_bytes = z.read(MANIFEST)
             signature = z.read(SIGNATURE)
-            content = z.read(CHANGES)
+            changes, content_sha256 = _changes(z, by_name[CHANGES])
     except BundleRefused:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, IndexError,
+    except limits.TooLarge as e:
+        raise BundleRefused(f"{e}（数据包 {path}），数据库没有改动。") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, IndexError,
             NotImplementedError, RuntimeError, struct.error, OverflowError, MemoryError):
         raise BundleRefused(DAMAGED) from None
     try:
@@ -256,13 +311,9 @@ def parse(data: bytes, path: str | Path = "") -> Bundle:
                             "请把卡册升级到与导出方相同的版本")
     if manifest.get("kind") not in KINDS or not isinstance(manifest.get("device_name"), str):
         raise BundleRefused(ALTERED)
-    if not hmac.compare_digest(hashlib.sha256(content).hexdigest(), str(manifest.get("content_sha256"))):
+    if not hmac.compare_digest(content_sha256, str(manifest.get("content_sha256"))):
         raise BundleRefused(ALTERED)
-    try:
-        changes = [json.loads(line) for line in content.decode().splitlines() if line]
-    except ValueError:
-        raise BundleRefused(ALTERED) from None
-    if not all(isinstance(c, dict) for c in changes) or len(changes) != _nat(manifest, "change_count"):
+    if len(changes) != _nat(manifest, "change_count"):
         raise BundleRefused(ALTERED)
     counts = manifest.get("counts")
     if counts != dict(Tally(str(c.get("table_name")) for c in changes)):
@@ -390,9 +441,12 @@ def import_laptop(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
                  for i in range(0, len(bundle.changes), service.MAX_PUSH)] or [[]]
         for i, part in enumerate(parts):
             # One transaction: acknowledging `through` with the last part covers every part.
-            answer = service.push(s, device, {"incarnation_id": m["incarnation_id"],
-                                              "through": through if i == len(parts) - 1 else 0,
-                                              "changes": part})
+            try:
+                answer = service.push(s, device, {"incarnation_id": m["incarnation_id"],
+                                                  "through": through if i == len(parts) - 1 else 0,
+                                                  "changes": part})
+            except service.SyncRefused as e:
+                raise BundleRefused(f"{e.message}。数据库没有改动。") from None
             r = report.ingest
             r.received += len(part)
             r.stored += answer["stored"]

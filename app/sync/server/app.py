@@ -20,8 +20,10 @@ reached is 503 (the laptop retries).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import math
 import threading
 import time
 import zlib
@@ -42,7 +44,7 @@ from starlette.exceptions import HTTPException
 
 from app.db.engine import make_session_factory
 from app.domain.pinyin_keys import initials
-from app.sync import merge, wire
+from app.sync import limits, merge, wire
 from app.sync.logsafe import log_failure
 from app.sync.server import service
 from app.sync.server.service import SyncRefused
@@ -52,7 +54,6 @@ request_log = logging.getLogger("kace.server.requests")
 
 PREFIX = "/sync/v1"
 MAX_BODY = 32 * 2**20  # bytes on the wire
-MAX_INFLATED = 128 * 2**20  # bytes after gunzip: a small bomb must not fill the memory
 SNAPSHOT_CHUNK = 500
 INT_MAX = 2**62  # every integer the protocol carries fits PostgreSQL's bigint
 ATTEMPTS = 3  # a push racing another push of the same relayed change: run the transaction again
@@ -126,6 +127,16 @@ class SyncRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def route(request: Request):
+            limiter = getattr(request.app.state, "rate", None)
+            if limiter is not None:
+                auth = request.headers.get("authorization", "")
+                caller = (hashlib.sha256(auth.encode(errors="replace")).hexdigest() if auth
+                          else f"ip:{request.client.host if request.client else '?'}")
+                wait = limiter.wait_for(caller, time.monotonic())
+                if wait:
+                    seconds = max(1, math.ceil(wait))
+                    return JSONResponse({"detail": f"请求太频繁，请 {seconds} 秒后再试"}, status_code=429,
+                                        headers={"Retry-After": str(seconds)})
             encoding = request.headers.get("content-encoding", "").strip().lower()
             length = request.headers.get("content-length", "")
             if length.isdigit() and int(length) > MAX_BODY:
@@ -136,17 +147,20 @@ class SyncRoute(APIRoute):
                 if encoding not in ("", "identity", "gzip"):
                     return _refusal(415, f"不支持的压缩方式：{encoding}")
                 chunks, size = [], 0
-                async for chunk in request.stream():
-                    size += len(chunk)
-                    if size > MAX_BODY:
-                        return _refusal(413, "上传的内容太大，请减小每批的条数")
-                    chunks.append(chunk)
+                stream = limits.GzipStream(limits.max_request()) if encoding == "gzip" else None
+                try:
+                    async for chunk in request.stream():
+                        size += len(chunk)
+                        if size > MAX_BODY:
+                            return _refusal(413, "上传的内容太大，请减小每批的条数")
+                        chunks.append(stream.feed(chunk) if stream else chunk)
+                except limits.TooLarge as e:
+                    return _refusal(413, f"{e}。请减小每批的条数")
+                except zlib.error:
+                    return _refusal(400, "上传内容的压缩格式不对（gzip）")
+                if stream is not None and not stream.complete:
+                    return _refusal(400, "上传内容的压缩格式不对（gzip 数据不完整）")
                 body = b"".join(chunks)
-                if encoding == "gzip":
-                    try:
-                        body = _gunzip(body)
-                    except _Refused as e:
-                        return _refusal(e.status, e.message)
                 request._body = body  # what FastAPI then parses as JSON
                 if body:
                     try:
@@ -162,19 +176,6 @@ class SyncRoute(APIRoute):
                 return _refusal(500, MSG_INTERNAL)
 
         return route
-
-
-def _gunzip(data: bytes) -> bytes:
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        out = inflater.decompress(data, MAX_INFLATED)
-    except zlib.error:
-        raise _Refused(400, "上传内容的压缩格式不对（gzip）") from None
-    if inflater.unconsumed_tail:
-        raise _Refused(413, "上传的内容解压后太大，请减小每批的条数")
-    if not inflater.eof:
-        raise _Refused(400, "上传内容的压缩格式不对（gzip 数据不完整）")
-    return out
 
 
 def _parse(body: bytes):
@@ -231,8 +232,9 @@ def _nul_free(records: list[dict], session: Session, device: service.DeviceInfo)
     return kept, parked
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """The county server's HTTP application over an opened (migrated) database engine."""
+def create_app(engine: Engine, *, rate: limits.RateLimiter | None = None) -> FastAPI:
+    """The county server's HTTP application over an opened (migrated) database engine.
+    `rate`: the per-caller request limit (default from the environment, app/sync/limits.py)."""
     initials("卡册")  # loads pypinyin's dictionaries now rather than in the first push
     sessions = make_session_factory(engine)
     reads = make_session_factory(engine, readonly=True)  # SQLite (demos): no write lock to read
@@ -241,6 +243,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.router.route_class = SyncRoute
     busy = threading.BoundedSemaphore(BUSY_LIMIT)
     app.state.read_sessions = reads
+    app.state.rate = rate or limits.RateLimiter()
     app.add_middleware(RequestLog)
 
     @app.exception_handler(RequestValidationError)

@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Change, Counter, Device, DeviceAck
-from app.sync import clock, digest, merge, wire
+from app.db.models import Change, Counter, Device, DeviceAck, ParkedChange
+from app.sync import clock, digest, limits, merge, wire
 from app.sync.scope import REGION, VillageResolver, village_ids
 
 CH = Change.__table__
 DEVICE = Device.__table__
 ACK = DeviceAck.__table__
+PARKED = ParkedChange.__table__
 COUNTER = Counter.__table__
 PROTOCOL = 1
 MAX_PUSH = 5000
@@ -207,6 +208,7 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
     if len(changes) > MAX_PUSH:
         raise SyncRefused(413, f"一次最多上传 {MAX_PUSH} 条变更")
     allowed = device_scope(session, device)
+    _parked_quota(session, device, before=True)
     # Take the sequence lock before reading which changes are known: two devices relaying the
     # same change then run one after the other instead of both inserting it.
     session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq").with_for_update())
@@ -214,6 +216,8 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
                           scope=VillageResolver(session, allowed, codes=device.villages,
                                                 replica_id=device.replica_id),
                           device_name=device.name)
+    if report.parked:
+        _parked_quota(session, device, before=False)
     done = max(_acked_through(session, device, incarnation), through)
     if session.execute(select(ACK.c.device_id).where(
             ACK.c.device_id == device.id, ACK.c.incarnation_id == incarnation)).first():
@@ -224,6 +228,17 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
                                            acked_through=done))
     return {"incarnation_id": incarnation, "acked_through": through, "stored": report.stored,
             "duplicates": report.duplicates, "parked": report.parked, "conflicts": report.conflicts}
+
+
+def _parked_quota(session: Session, device: DeviceInfo, *, before: bool) -> None:
+    """A device may not fill the review list without limit: at the quota its pushes are refused
+    (the whole push, nothing stored) until the county has reviewed what is parked."""
+    quota = limits.max_parked()
+    held = session.execute(select(func.count()).select_from(PARKED).where(
+        PARKED.c.device_name == device.name, PARKED.c.dismissed.is_(False))).scalar()
+    if held > quota or (before and held >= quota):
+        raise SyncRefused(403, f"该设备在县服务器上搁置待审核的变更已达上限（{quota} 条），本次上传未保存。"
+                               "请县里先审核并处理这些变更（kace conflicts --db-url …），再同步")
 
 
 def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = MAX_PULL) -> dict:
