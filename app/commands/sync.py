@@ -90,7 +90,7 @@ class _Progress:
 
 def run(args) -> int:
     from app.sync import replica
-    from app.sync.client import ServerRefused, SyncClient, TransportError
+    from app.sync.client import ServerRefused, SyncClient, TransportError, enrol_body
     from app.sync.http_transport import HttpTransport, apply_snapshot, is_new_laptop
 
     for name in ("batch", "page"):
@@ -115,7 +115,7 @@ def run(args) -> int:
                                 retries=args.retries, backoff=args.backoff, progress=progress)
             try:
                 if args.enrol:
-                    answer = client.call("enrol", {"token": args.enrol.strip()})
+                    answer = client.call("enrol", enrol_body(sessions, args.enrol))
                     with sessions.begin() as s:
                         replica.set_enrolment(s, server, answer)
                     print(f"本机已登记为“{answer['device_name']}”（村：{'、'.join(answer['villages'])}）",

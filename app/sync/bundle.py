@@ -5,8 +5,11 @@ A bundle is one zip file, never overwritten, holding
   ``return``: the county's changes and acknowledgements for one laptop), the device, replica and
   incarnation, the seq and log ranges, server seqs, counts per table and the SHA-256 of the content;
 - ``changes.ndjson``: the changes in wire form (app/sync/wire.py), one per line, in log order;
-- ``signature``: HMAC-SHA256 of the manifest bytes with the device key (the manifest holds the
-  content hash, so the signature covers everything).
+- ``signature``: the Ed25519 signature (hex) of the manifest bytes (the manifest holds the content
+  hash, so the signature covers everything): a laptop bundle by the laptop's private key, checked
+  at the county with the public key the server stores; a return bundle by the county server's key,
+  checked on the laptop with the public key it learnt at enrolment or sync (app/sync/signing.py).
+  Neither side holds a secret of the other: a dump of the county database forges nothing.
 
 A laptop bundle carries everything the county has not acknowledged, so a lost stick costs nothing:
 export again. Import runs the network code path: on the county ``service.push`` for the device named
@@ -38,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import paths
 from app.db.models import Change, Device, DeviceAck
-from app.sync import limits, replica, wire
+from app.sync import limits, replica, signing, wire
 from app.sync.merge import IngestReport
 from app.sync.server import service
 
@@ -130,10 +133,6 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _sign(key: str, manifest_bytes: bytes) -> str:
-    return hmac.new(key.encode(), manifest_bytes, hashlib.sha256).hexdigest()
-
-
 def _check_out(out: Path) -> Path:
     out = Path(out).expanduser().absolute()
     if out.exists():
@@ -143,7 +142,7 @@ def _check_out(out: Path) -> Path:
     return out
 
 
-def _write(out: Path, manifest: dict, changes: list[dict], key: str) -> int:
+def _write(out: Path, manifest: dict, changes: list[dict], private_key: str) -> int:
     """Write the bundle beside `out` under a temporary name, then give it its name (never over an
     existing file); return its size."""
     content = "".join(json.dumps(c, ensure_ascii=False, sort_keys=True) + "\n" for c in changes).encode()
@@ -155,7 +154,7 @@ def _write(out: Path, manifest: dict, changes: list[dict], key: str) -> int:
             with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
                 z.writestr(MANIFEST, manifest_bytes)
                 z.writestr(CHANGES, content)
-                z.writestr(SIGNATURE, _sign(key, manifest_bytes))
+                z.writestr(SIGNATURE, signing.sign(private_key, manifest_bytes))
             f.flush()
             os.fsync(f.fileno())
         _place(Path(tmp), out)
@@ -333,8 +332,8 @@ def _parse(f, path: str | Path) -> Bundle:
     return Bundle(manifest, manifest_bytes, signature.decode("ascii", errors="replace").strip(), changes)
 
 
-def verify(bundle: Bundle, key: str | None) -> None:
-    if not key or not hmac.compare_digest(_sign(key, bundle.manifest_bytes), bundle.signature):
+def verify(bundle: Bundle, public_key: str | None) -> None:
+    if not signing.valid(public_key, bundle.manifest_bytes, bundle.signature):
         raise BundleRefused("数据包签名不符：文件被改动过，或不是为这台设备导出的。已拒绝导入，数据库没有改动。")
 
 
@@ -368,6 +367,9 @@ def export_laptop(sessions: sessionmaker[Session], out: str | Path) -> ExportRep
         me = replica.state(s)
         if not me.device_key or not me.device_name:
             raise BundleRefused("本机尚未在县服务器登记，无法导出变更包。请先在乡镇或县里联网登记本机（kace sync --enrol）。")
+        if not me.signing_key:
+            raise BundleRefused("本机还没有签名密钥（本机是在旧版本中登记的）：请先联网同步一次，或在县里重新登记本机，"
+                                "再导出变更包。")
         changes, through = replica.outbox(s, 2**62)
         first = s.execute(select(CH.c.log_seq).where(CH.c.acked.is_(False))
                           .order_by(CH.c.log_seq).limit(1)).scalar()
@@ -380,7 +382,7 @@ def export_laptop(sessions: sessionmaker[Session], out: str | Path) -> ExportRep
         "log_range": [first, through] if changes else None,
         "last_server_seq": me.pulled_server_seq,
     })
-    size = _write(out, manifest, changes, me.device_key)
+    size = _write(out, manifest, changes, me.signing_key)
     return ExportReport(out, "laptop", len(changes), size, manifest["counts"], manifest)
 
 
@@ -395,7 +397,10 @@ def import_return(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
         if m["device_name"] != me.device_name:
             raise BundleRefused(f"这个回传包是县里为设备“{m['device_name']}”导出的，不是本机（{me.device_name}）的。"
                                 "已拒绝导入，数据库没有改动。")
-        verify(bundle, me.device_key)
+        if not me.server_public_key:
+            raise BundleRefused("本机还不知道县服务器的签名公钥（本机是在旧版本中登记的）：请先联网同步一次，"
+                                "再导入回传包。数据库没有改动。")
+        verify(bundle, me.server_public_key)
         report = ImportReport("return", me.device_name)
         waiting = replica.unsynced_count(s)
         after, last = m["after_server_seq"], m["last_server_seq"]
@@ -433,7 +438,10 @@ def import_laptop(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
     m = bundle.manifest
     with sessions.begin() as s:
         device = _device(s, m["device_name"])
-        verify(bundle, device.device_key)
+        if not device.public_key:
+            raise BundleRefused(f"设备“{device.name}”还没有把签名公钥交给县服务器（它是在旧版本中登记的）："
+                                "请让它联网同步一次，或重新登记，再导出变更包。数据库没有改动。")
+        verify(bundle, device.public_key)
         report = ImportReport("laptop", device.name)
         log_range = _range(m, "log_range")
         through = log_range[1] if log_range else 0
@@ -458,8 +466,11 @@ def import_laptop(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
         held = min(m["last_server_seq"], service.server_seq(s))
         s.execute(update(DEVICE).where(DEVICE.c.id == device.id, DEVICE.c.pulled_server_seq < held)
                   .values(pulled_server_seq=held))
-        if isinstance(m.get("replica_id"), str) and m["replica_id"] != device.replica_id:
-            s.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(replica_id=m["replica_id"]))
+        if isinstance(m.get("replica_id"), str):
+            try:
+                service.bind(s, device, m["replica_id"])  # as hello: never rebinds the device
+            except service.SyncRefused as e:
+                raise BundleRefused(f"{e.message}。数据库没有改动。") from None
     return report
 
 
@@ -492,5 +503,5 @@ def export_return(sessions: sessionmaker[Session], device_name: str, out: str | 
     manifest.update({"replica_id": device.replica_id, "incarnation_id": None,
                      "after_server_seq": after, "last_server_seq": cursor, "acks": acks,
                      "villages": device.villages})
-    size = _write(out, manifest, changes, device.device_key)
+    size = _write(out, manifest, changes, signing.server_private_key())
     return ExportReport(out, "return", len(changes), size, manifest["counts"], manifest)

@@ -114,6 +114,7 @@ class SyncClient:
                                      "protocol": PROTOCOL, "clock_ms": clock.wall_ms(),
                                      "pulled_server_seq": me.pulled_server_seq})
         summary.clock_warning = answer.get("clock_warning")
+        self._keys(answer)
         with self.sessions.begin() as s:
             replica.resend_unheld(s, me.incarnation_id, answer.get("acked_through", 0))
         villages = answer.get("villages") or []
@@ -129,6 +130,16 @@ class SyncClient:
         if check and not self.cancelled():
             self._check(check, summary)
         return summary
+
+    def _keys(self, hello: dict) -> None:
+        """Note the server's public key (return bundles); a laptop enrolled before bundles were
+        signed with Ed25519 makes its key pair now and gives the server its public key, the
+        request authenticated by its device key."""
+        with self.sessions.begin() as s:
+            replica.set_server_key(s, hello.get("server_public_key"))
+            public = None if hello.get("has_public_key", True) else replica.signing_public_key(s)
+        if public is not None:
+            self.call("key", {"public_key": public})
 
     def _note_villages(self, changes: list[dict]) -> None:
         if not self.noting or not changes:
@@ -213,7 +224,14 @@ class SyncClient:
 
 def enrol(sessions: sessionmaker[Session], transport: Transport, server_url: str, token: str) -> dict:
     """Redeem an enrolment token and store the device key in this database."""
-    answer = transport.call("enrol", {"token": token})
+    answer = transport.call("enrol", enrol_body(sessions, token))
     with sessions.begin() as s:
         replica.set_enrolment(s, server_url, answer)
     return answer
+
+
+def enrol_body(sessions: sessionmaker[Session], token: str) -> dict:
+    """The enrolment request: the token and a new Ed25519 public key of this laptop (the private
+    key stays in this database and signs its bundles)."""
+    with sessions.begin() as s:
+        return {"token": token.strip(), "public_key": replica.new_signing_key(s)}

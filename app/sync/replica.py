@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Change, Replica
-from app.sync import merge, wire
+from app.sync import merge, signing, wire
 
 CH = Change.__table__
 REPLICA = Replica.__table__
@@ -29,12 +29,15 @@ class ReplicaState:
     server_url: str | None
     device_name: str | None
     device_key: str | None
+    signing_key: str | None = None
+    server_public_key: str | None = None
 
 
 def state(session: Session) -> ReplicaState:
     r = session.execute(select(REPLICA)).mappings().one()
     return ReplicaState(r["replica_id"], r["incarnation_id"], r["last_seq"], r["last_hlc"],
-                        r["pulled_server_seq"], r["server_url"], r["device_name"], r["device_key"])
+                        r["pulled_server_seq"], r["server_url"], r["device_name"], r["device_key"],
+                        r["signing_key"], r["server_public_key"])
 
 
 def unsynced_count(session: Session) -> int:
@@ -80,6 +83,25 @@ def set_enrolment(session: Session, server_url: str, answer: dict) -> None:
     session.execute(update(REPLICA).values(
         server_url=server_url, device_name=answer["device_name"], device_key=answer["device_key"],
         device_code=answer["device_code"]))
+    set_server_key(session, answer.get("server_public_key"))
+
+
+def new_signing_key(session: Session) -> str:
+    """A fresh Ed25519 key pair for this laptop (enrolment); returns the public key."""
+    private = signing.new_private_key()
+    session.execute(update(REPLICA).values(signing_key=private))
+    return signing.public_key(private)
+
+
+def signing_public_key(session: Session) -> str:
+    """This laptop's public key, made now if it has none yet (enrolled before keys existed)."""
+    private = state(session).signing_key
+    return signing.public_key(private) if private else new_signing_key(session)
+
+
+def set_server_key(session: Session, public_key: str | None) -> None:
+    if isinstance(public_key, str) and len(public_key) == 64:
+        session.execute(update(REPLICA).values(server_public_key=public_key))
 
 
 def reset_cursor(session: Session) -> None:

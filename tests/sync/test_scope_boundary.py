@@ -21,7 +21,7 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Numeric, St
 
 from app.db.engine import make_session_factory
 from app.db.models import SYNCED_TABLES, Change, FieldHead, ParkedChange
-from app.sync import bundle
+from app.sync import bundle, signing
 from app.sync.codec import logged_columns, to_json
 from app.sync.identity import natural_id
 from app.sync.scope import CHILD_TABLES, VILLAGE_FIELDS
@@ -73,7 +73,9 @@ class Device:
 
     def __init__(self, url: str, db_url: str, name: str, villages: list[str]):
         token = enrol_token(db_url, name, villages)
-        self.key = httpx.post(f"{url}/sync/v1/enrol", json={"token": token}).json()["device_key"]
+        self.private = signing.new_private_key()
+        self.key = httpx.post(f"{url}/sync/v1/enrol", json={"token": token, "public_key": signing.public_key(
+            self.private)}).json()["device_key"]
         self.replica, self.incarnation, self.seq = str(uuid.uuid4()), str(uuid.uuid4()), 0
         self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {self.key}"}, timeout=60)
         hello = self.http.post("/sync/v1/hello", json={"replica_id": self.replica, "incarnation_id": self.incarnation,
@@ -277,7 +279,7 @@ def import_bundle(engine, device: Device, batch: list[Case], path):
     manifest = bundle._base_manifest("laptop", "乙", changes)
     manifest.update({"replica_id": device.replica, "incarnation_id": device.incarnation, "seq_range": None,
                      "log_range": [1, device.seq], "last_server_seq": 0})
-    bundle._write(path, manifest, changes, device.key)
+    bundle._write(path, manifest, changes, device.private)
     return bundle.import_laptop(make_session_factory(engine), path)
 
 

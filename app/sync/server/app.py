@@ -6,6 +6,7 @@ OpenAPI schema is exact and a malformed request gets 422, never 500), runs each 
 database transaction and writes one JSON log line per request (device, endpoint, counts, ms).
 
     POST /sync/v1/enrol    {"token"}                      -> device key (no authentication)
+    POST /sync/v1/key      {"public_key"}                  -> a laptop enrolled earlier gives its Ed25519 key
     POST /sync/v1/hello    replica, incarnation, clock     -> villages, acked_through, server_seq
     POST /sync/v1/push     changes (gzip body accepted)    -> acked_through, counts
     POST /sync/v1/pull     {"after", "limit"}              -> a page of changes in server-seq order
@@ -44,7 +45,7 @@ from starlette.exceptions import HTTPException
 
 from app.db.engine import make_session_factory
 from app.domain.pinyin_keys import initials
-from app.sync import limits, merge, wire
+from app.sync import limits, merge, signing, wire
 from app.sync.logsafe import log_failure
 from app.sync.server import service
 from app.sync.server.service import SyncRefused
@@ -75,8 +76,16 @@ class _Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
 
+PublicKey = Annotated[str, Field(pattern=signing.HEX_KEY, description="Ed25519 公钥（64 位十六进制）")]
+
+
 class EnrolBody(_Body):
     token: Annotated[str, Field(min_length=1, max_length=200)] = Field(description="县里发的一次性登记码")
+    public_key: PublicKey | None = None
+
+
+class KeyBody(_Body):
+    public_key: PublicKey
 
 
 class HelloBody(_Body):
@@ -263,7 +272,7 @@ def create_app(engine: Engine, *, rate: limits.RateLimiter | None = None) -> Fas
         A unique-key conflict with a concurrent request (two devices pushing the same relayed
         change at once) runs the transaction again: the second time the change is a duplicate."""
         _note(request, endpoint=endpoint)
-        if endpoint in ("enrol", "hello"):
+        if endpoint in ("enrol", "hello", "key"):
             return _transaction(request, endpoint, key, work, on_data_error)
         waited = time.perf_counter()
         with busy:
@@ -307,10 +316,14 @@ def create_app(engine: Engine, *, rate: limits.RateLimiter | None = None) -> Fas
     @app.post(f"{PREFIX}/enrol", summary="用登记码换取设备密钥（一次性）")
     def enrol(body: EnrolBody, request: Request):
         def work(s, _device):
-            answer = service.redeem(s, body.token)
+            answer = service.redeem(s, body.token, body.public_key)
             _note(request, device=answer["device_name"])
             return answer
         return transaction(request, "enrol", None, work)
+
+    @app.post(f"{PREFIX}/key", summary="登记本机的签名公钥（此前登记的笔记本，下次同步时）")
+    def key(body: KeyBody, request: Request, key: Key):
+        return transaction(request, "key", key, lambda s, d: service.set_public_key(s, d, body.model_dump()))
 
     @app.post(f"{PREFIX}/hello", summary="握手：版本、时钟、本机已上传到哪里")
     def hello(body: HelloBody, request: Request, key: Key):

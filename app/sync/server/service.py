@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Change, Counter, Device, DeviceAck, ParkedChange
-from app.sync import clock, digest, limits, merge, wire
+from app.sync import clock, digest, limits, merge, signing, wire
 from app.sync.scope import REGION, VillageResolver, village_ids
 
 CH = Change.__table__
@@ -46,7 +47,7 @@ class DeviceInfo:
     name: str
     device_code: int
     villages: list[str]
-    device_key: str
+    public_key: str | None
     replica_id: str | None
     token_pending: bool = False  # enrolled, key not used yet: the token may be redeemed again
 
@@ -72,8 +73,9 @@ def enrol(session: Session, name: str, villages: list[str]) -> str:
         token = secrets.token_urlsafe(24)
     row = session.execute(select(DEVICE).where(DEVICE.c.name == name)).mappings().first()
     # A new token revokes the old key at once: re-enrolling replaces a lost laptop.
+    # ... and unbinds its replica: the new laptop (or a restored one) binds itself at its hello.
     values = {"villages": json.dumps(sorted(set(villages))), "token_hash": _hash(token), "disabled": False,
-              "key_hash": None, "device_key": None}
+              "key_hash": None, "public_key": None, "replica_id": None}
     if row is None:
         code = (session.execute(select(func.max(DEVICE.c.device_code))).scalar() or 0) + 1
         session.execute(insert(DEVICE).values(name=name, device_code=code, enrolled_at=_now(),
@@ -83,31 +85,53 @@ def enrol(session: Session, name: str, villages: list[str]) -> str:
     return token
 
 
-def redeem(session: Session, token: str) -> dict:
-    """Exchange an enrolment token for a device key. The token stays good until the device has
-    used a key once: a laptop cut off between the server's answer and storing the key (power,
-    network) enrols again with the same token; redeeming again replaces the earlier key."""
+def redeem(session: Session, token: str, public_key: str | None = None) -> dict:
+    """Exchange an enrolment token for a device key (the server keeps only its hash) and take the
+    laptop's Ed25519 public key. The token stays good until the device has used a key once: a
+    laptop cut off between the server's answer and storing the key (power, network) enrols again
+    with the same token; redeeming again replaces the earlier key."""
     if not isinstance(token, str) or not token:
         raise SyncRefused(400, "缺少登记码")
     row = session.execute(select(DEVICE).where(DEVICE.c.token_hash == _hash(token))).mappings().first()
     if row is None or row["disabled"]:
         raise SyncRefused(403, "登记码无效或已使用")
     key = secrets.token_urlsafe(32)
-    session.execute(update(DEVICE).where(DEVICE.c.id == row["id"]).values(key_hash=_hash(key), device_key=key))
+    session.execute(update(DEVICE).where(DEVICE.c.id == row["id"]).values(
+        key_hash=_hash(key), public_key=_public_key(public_key, optional=True)))
     return {"device_key": key, "device_name": row["name"], "device_code": row["device_code"],
-            "villages": json.loads(row["villages"])}
+            "villages": json.loads(row["villages"]), "server_public_key": signing.server_public_key()}
+
+
+def _public_key(value, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(signing.HEX_KEY, value):
+        raise SyncRefused(422, "签名公钥格式不对（应为 64 位十六进制）")
+    return value
+
+
+def set_public_key(session: Session, device: DeviceInfo, body: dict) -> dict:
+    """A laptop enrolled before bundles were signed with Ed25519 sends its public key, the request
+    authenticated by its device key (its next sync). Once set, only a re-enrolment changes it."""
+    key = _public_key(body.get("public_key") if isinstance(body, dict) else None)
+    if device.public_key and device.public_key != key:
+        raise SyncRefused(409, "该设备已有签名公钥；更换电脑或密钥请在县里重新登记（kace server enrol）")
+    session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(public_key=key))
+    device.public_key = key
+    return {"public_key": key, "server_public_key": signing.server_public_key()}
 
 
 def authenticate(session: Session, key: str | None) -> DeviceInfo:
     if not key:
         raise SyncRefused(401, "缺少设备密钥，请先登记本机")
-    row = session.execute(select(DEVICE).where(DEVICE.c.key_hash == _hash(key))).mappings().first()
-    if row is None or not secrets.compare_digest(row["device_key"] or "", key):
+    hashed = _hash(key)
+    row = session.execute(select(DEVICE).where(DEVICE.c.key_hash == hashed)).mappings().first()
+    if row is None or not secrets.compare_digest(row["key_hash"] or "", hashed):
         raise SyncRefused(401, "设备密钥无效")
     if row["disabled"]:
         raise SyncRefused(403, "该设备已停用，请联系县里的管理员")
     return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
-                      row["device_key"], row["replica_id"], token_pending=row["token_hash"] is not None)
+                      row["public_key"], row["replica_id"], token_pending=row["token_hash"] is not None)
 
 
 def spend_token(session: Session, device: DeviceInfo) -> None:
@@ -119,10 +143,10 @@ def spend_token(session: Session, device: DeviceInfo) -> None:
 
 def device_by_name(session: Session, name: str) -> DeviceInfo:
     row = session.execute(select(DEVICE).where(DEVICE.c.name == name)).mappings().first()
-    if row is None or not row["device_key"]:
+    if row is None or not row["key_hash"]:
         raise SyncRefused(404, f"没有已登记的设备：{name}")
     return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
-                      row["device_key"], row["replica_id"])
+                      row["public_key"], row["replica_id"])
 
 
 # --- protocol ----------------------------------------------------------------------------------
@@ -172,9 +196,9 @@ def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
     client_clock = _field(body, "clock_ms", int)
     if version != PROTOCOL:
         raise SyncRefused(409, f"同步协议版本不一致（本机 {version}，县服务器 {PROTOCOL}），请升级卡册")
+    bind(session, device, replica)
     now = clock.wall_ms()
-    session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(
-        replica_id=replica, last_seen_at=_now()))
+    session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(last_seen_at=_now()))
     skew = client_clock - now
     warning = None
     if abs(skew) > CLOCK_TOLERANCE_MS:
@@ -184,7 +208,21 @@ def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
     return {"server_time_ms": now, "protocol": PROTOCOL, "device_name": device.name,
             "device_code": device.device_code, "villages": device_villages(session, device),
             "acked_through": _acked_through(session, device, incarnation),
-            "server_seq": server_seq(session), "clock_warning": warning}
+            "server_seq": server_seq(session), "clock_warning": warning,
+            "has_public_key": device.public_key is not None,
+            "server_public_key": signing.server_public_key()}
+
+
+def bind(session: Session, device: DeviceInfo, replica: str) -> None:
+    """The first laptop database to speak with a device's key binds the device to its replica;
+    another replica is refused (a copied key). Re-enrolment unbinds; a restore keeps the replica
+    (only its incarnation is new)."""
+    if device.replica_id is None:
+        session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(replica_id=replica))
+        device.replica_id = replica
+    elif device.replica_id != replica:
+        raise SyncRefused(409, "这台设备已绑定另一个数据库（副本标识不同）。更换电脑或数据库请在县里重新登记"
+                               "（kace server enrol），再用新的登记码登记本机")
 
 
 def _positions(session: Session):

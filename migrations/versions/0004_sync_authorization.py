@@ -1,0 +1,40 @@
+"""sync authorization: no device key in clear on the server, Ed25519 keys for bundles
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-03 19:30:00
+
+The county server kept each device key in clear beside its hash (to sign return bundles); a dump
+of its database gave every laptop's key. The clear column goes: the server keeps the hash (to
+authenticate) and, from each laptop's next sync, its Ed25519 public key (to check its bundles). A
+laptop keeps its Ed25519 private key and the server's public key (return bundles).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('sync_device', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('public_key', sa.String(length=64), nullable=True))
+        batch_op.drop_column('device_key')
+
+    with op.batch_alter_table('replica', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('signing_key', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('server_public_key', sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('replica', schema=None) as batch_op:
+        batch_op.drop_column('server_public_key')
+        batch_op.drop_column('signing_key')
+
+    with op.batch_alter_table('sync_device', schema=None) as batch_op:
+        # The keys in clear are gone for good: a downgraded server needs every laptop re-enrolled.
+        batch_op.add_column(sa.Column('device_key', sa.String(length=80), nullable=True))
+        batch_op.drop_column('public_key')
