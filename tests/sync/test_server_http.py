@@ -259,13 +259,16 @@ def test_malformed_requests_are_refused_not_failed(county, tmp_path):
 
 def test_openapi_fuzz_never_a_server_error(pg_migrated):
     """schemathesis generates valid and invalid requests for every operation of the app's own
-    OpenAPI schema (bounded), sent in process with a valid device key: never a 5xx."""
+    OpenAPI schema (bounded), sent in process with a valid device key: never a 5xx, and every
+    answer (status, content type, body, headers) as the schema declares it."""
     import schemathesis
     from hypothesis import HealthCheck, given, settings
     from hypothesis.errors import Unsatisfiable
-    from schemathesis.checks import not_a_server_error
+    from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
+                                     response_schema_conformance, status_code_conformance)
     from schemathesis.generation import GenerationMode
 
+    from app.sync import limits
     from app.sync.server import service
     from app.sync.server.app import create_app
 
@@ -274,7 +277,8 @@ def test_openapi_fuzz_never_a_server_error(pg_migrated):
         token = service.enrol(s, "模糊测试", [VILLAGE])
     with sessions.begin() as s:
         key = service.redeem(s, token)["device_key"]
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(pg_migrated))
+    app = create_app(pg_migrated, rate=limits.RateLimiter(per_minute=10**6, burst=10**6))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     schema.config.generation.update(allow_x00=True)
     headers = {"Authorization": f"Bearer {key}"}
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -289,7 +293,9 @@ def test_openapi_fuzz_never_a_server_error(pg_migrated):
             def check(case):
                 response = case.call(headers=headers)
                 calls.append(response.status_code)
-                case.validate_response(response, checks=[not_a_server_error])
+                case.validate_response(response, checks=[
+                    not_a_server_error, status_code_conformance, content_type_conformance,
+                    response_schema_conformance, response_headers_conformance])
 
             try:
                 check()

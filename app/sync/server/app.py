@@ -116,6 +116,49 @@ class DigestBody(_Body):
     villages: list[str] | None = None
 
 
+class ErrorBody(BaseModel):
+    """Every refusal: a Chinese message for the person at the laptop."""
+    detail: str = Field(description="中文说明")
+
+
+class FieldError(BaseModel):
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class InvalidBody(ErrorBody):
+    """A request body that does not match its schema: where, never the values received."""
+    errors: list[FieldError]
+
+
+class HealthBody(BaseModel):
+    status: str
+    database: str
+    server_seq: int | None = None
+    detail: str | None = None
+
+
+def _error(description: str, model: type[BaseModel] = ErrorBody) -> dict:
+    return {"model": model, "description": description}
+
+
+# What every sync endpoint may answer besides its 200 (the OpenAPI schema says so, and a
+# schemathesis run in the tests checks every answer against it).
+ERRORS = {
+    400: _error("请求内容不是有效的 JSON（UTF-8、无 NaN/Infinity、最多 64 层），或压缩格式不对"),
+    401: _error("缺少或无效的设备密钥"),
+    403: _error("设备已停用、登记码无效，或搁置待审核的变更已达上限"),
+    409: _error("协议版本不一致、设备已绑定另一个数据库，或签名公钥已存在"),
+    413: _error("上传的内容（或解压后的内容）太大"),
+    415: _error("不支持的压缩方式"),
+    422: _error("请求格式不对", InvalidBody),
+    429: _error("请求太频繁（Retry-After：几秒后再试）"),
+    500: _error("县服务器内部错误（已记录，不含请求内容）"),
+    503: _error("县服务器的数据库暂时无法访问，请稍后再试"),
+}
+
+
 class _Refused(Exception):
     """A refusal answered before the endpoint runs (authentication, body encoding)."""
 
@@ -248,7 +291,7 @@ def create_app(engine: Engine, *, rate: limits.RateLimiter | None = None) -> Fas
     sessions = make_session_factory(engine)
     reads = make_session_factory(engine, readonly=True)  # SQLite (demos): no write lock to read
     app = FastAPI(title="卡册县服务器同步接口", version="1",
-                  description="村里的电脑与县服务器之间的同步（sync-design.md）")
+                  description="村里的电脑与县服务器之间的同步（sync-design.md）", responses=ERRORS)
     app.router.route_class = SyncRoute
     busy = threading.BoundedSemaphore(BUSY_LIMIT)
     app.state.read_sessions = reads
@@ -400,7 +443,8 @@ def create_app(engine: Engine, *, rate: limits.RateLimiter | None = None) -> Fas
                                  media_type="application/x-ndjson",
                                  headers={"Content-Encoding": "gzip", "X-Kace-Server-Seq": str(seq)})
 
-    @app.get("/health", summary="服务器与数据库是否正常")
+    @app.get("/health", summary="服务器与数据库是否正常", response_model=HealthBody,
+             responses={503: {"model": HealthBody, "description": "数据库无法访问"}})
     def health(request: Request):
         _note(request, endpoint="health")
         try:
