@@ -64,7 +64,7 @@ def run(args) -> int:
                 raise UsageError(e.message) from None
             print(token)
             print(f"已登记设备“{device_name}”（村：{'、'.join(villages)}）。上面一行是一次性登记码：\n"
-                  f"在这台电脑上运行  kace sync --server 县服务器地址 --enrol 登记码  完成登记并同步；"
+                  f"在这台电脑上运行  kace sync --db 数据库文件 --server 县服务器地址 --enrol 登记码  完成登记并同步；"
                   f"登记码只能用一次，请勿外传。", file=sys.stderr)
             return 0
         if args.server_command == "disable":

@@ -474,6 +474,9 @@ class Device(Base):
     key_hash: Mapped[str | None] = mapped_column(String(80))
     # The laptop's Ed25519 public key (hex): its bundles are checked with it (app/sync/signing.py).
     public_key: Mapped[str | None] = mapped_column(String(64))
+    # The laptop database's current incarnation (hello, laptop bundle): a return bundle leaves out
+    # what the server received from it, as the network pull does.
+    incarnation_id: Mapped[str | None] = mapped_column(String(36))
     token_hash: Mapped[str | None] = mapped_column(String(80))
     replica_id: Mapped[str | None] = mapped_column(String(36))
     enrolled_at: Mapped[datetime] = mapped_column(DateTime)

@@ -471,6 +471,7 @@ def import_laptop(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
                 service.bind(s, device, m["replica_id"])  # as hello: never rebinds the device
             except service.SyncRefused as e:
                 raise BundleRefused(f"{e.message}。数据库没有改动。") from None
+            s.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(incarnation_id=m["incarnation_id"]))
     return report
 
 
@@ -488,7 +489,10 @@ def export_return(sessions: sessionmaker[Session], device_name: str, out: str | 
             changes: list[dict] = []
             cursor = after
             while True:
-                page = service.pull(s, device, {"after": cursor, "limit": service.MAX_PULL})
+                # Not what the server received from the laptop's current database (the network
+                # pull leaves it out the same way): the laptop holds it already.
+                page = service.pull(s, device, {"after": cursor, "limit": service.MAX_PULL,
+                                                "incarnation_id": device.incarnation_id})
                 changes += page["changes"]
                 cursor = page["last"]
                 if not page["more"]:

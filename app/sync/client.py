@@ -137,6 +137,7 @@ class SyncClient:
         request authenticated by its device key."""
         with self.sessions.begin() as s:
             replica.set_server_key(s, hello.get("server_public_key"))
+            replica.set_device_names(s, hello.get("devices"))
             public = None if hello.get("has_public_key", True) else replica.signing_public_key(s)
         if public is not None:
             self.call("key", {"public_key": public})

@@ -7,16 +7,18 @@ page and the pull cursor commit in one transaction: a cut between them cannot sk
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Change, Replica
+from app.db.models import Change, Replica, Setting
 from app.sync import merge, signing, wire
 
 CH = Change.__table__
 REPLICA = Replica.__table__
+SETTING = Setting.__table__
 
 
 @dataclass
@@ -107,3 +109,31 @@ def set_server_key(session: Session, public_key: str | None) -> None:
 def reset_cursor(session: Session) -> None:
     """Repair: pull everything again from the start (applying twice changes nothing)."""
     session.execute(update(REPLICA).values(pulled_server_seq=0))
+
+
+DEVICE_NAMES = "sync_device_names"  # setting: {replica id: device name}, learnt from hello
+
+
+def set_device_names(session: Session, names) -> None:
+    """The county's devices by replica id (hello): conflicts name the device beside its replica."""
+    if not isinstance(names, dict):
+        return
+    names = {str(k): str(v) for k, v in names.items() if isinstance(k, str) and isinstance(v, str)}
+    value = json.dumps(names, ensure_ascii=False, sort_keys=True)
+    if session.execute(select(SETTING.c.key).where(SETTING.c.key == DEVICE_NAMES)).first():
+        session.execute(update(SETTING).where(SETTING.c.key == DEVICE_NAMES).values(value=value))
+    else:
+        session.execute(insert(SETTING).values(key=DEVICE_NAMES, value=value))
+
+
+def device_names(session: Session) -> dict[str, str]:
+    """Device names by replica id, as last learnt from the county (this laptop's own included)."""
+    value = session.execute(select(SETTING.c.value).where(SETTING.c.key == DEVICE_NAMES)).scalar()
+    try:
+        names = json.loads(value) if value else {}
+    except ValueError:
+        names = {}
+    me = state(session)
+    if me.device_name:
+        names[me.replica_id] = me.device_name
+    return names

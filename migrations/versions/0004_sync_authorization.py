@@ -7,7 +7,8 @@ Create Date: 2026-12-03 19:30:00
 The county server kept each device key in clear beside its hash (to sign return bundles); a dump
 of its database gave every laptop's key. The clear column goes: the server keeps the hash (to
 authenticate) and, from each laptop's next sync, its Ed25519 public key (to check its bundles). A
-laptop keeps its Ed25519 private key and the server's public key (return bundles).
+laptop keeps its Ed25519 private key and the server's public key (return bundles). The server notes
+each device's current database incarnation, so return bundles leave out the laptop's own changes.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('sync_device', schema=None) as batch_op:
         batch_op.add_column(sa.Column('public_key', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('incarnation_id', sa.String(length=36), nullable=True))
         batch_op.drop_column('device_key')
 
     with op.batch_alter_table('replica', schema=None) as batch_op:
@@ -37,4 +39,5 @@ def downgrade() -> None:
     with op.batch_alter_table('sync_device', schema=None) as batch_op:
         # The keys in clear are gone for good: a downgraded server needs every laptop re-enrolled.
         batch_op.add_column(sa.Column('device_key', sa.String(length=80), nullable=True))
+        batch_op.drop_column('incarnation_id')
         batch_op.drop_column('public_key')

@@ -170,7 +170,10 @@ def test_laptop_bundle_records_what_the_laptop_holds(stick, tmp_path):
     assert after == cursor(a) >= held
     r = county_return(server, a, tmp_path / "r2.kace")
     assert r.manifest["after_server_seq"] == cursor(a)
-    assert r.changes == 2  # only 甲's own new household and member, back with the acknowledgement
+    # 甲's own new household and member are not sent back (as the network pull): only acknowledged.
+    assert r.changes == 0 and unsynced(a) > 0
+    report = laptop_import(a, r.path)
+    assert report.acked > 0 and unsynced(a) == 0
 
 
 def test_export_of_the_return_bundle_changes_nothing_on_the_server(stick, tmp_path):

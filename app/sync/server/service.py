@@ -49,7 +49,8 @@ class DeviceInfo:
     villages: list[str]
     public_key: str | None
     replica_id: str | None
-    token_pending: bool = False  # enrolled, key not used yet: the token may be redeemed again
+    token_pending: bool = False
+    incarnation_id: str | None = None  # the laptop database's current incarnation  # enrolled, key not used yet: the token may be redeemed again
 
 
 def _hash(secret: str) -> str:
@@ -131,7 +132,8 @@ def authenticate(session: Session, key: str | None) -> DeviceInfo:
     if row["disabled"]:
         raise SyncRefused(403, "该设备已停用，请联系县里的管理员")
     return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
-                      row["public_key"], row["replica_id"], token_pending=row["token_hash"] is not None)
+                      row["public_key"], row["replica_id"], token_pending=row["token_hash"] is not None,
+                      incarnation_id=row["incarnation_id"])
 
 
 def spend_token(session: Session, device: DeviceInfo) -> None:
@@ -146,7 +148,7 @@ def device_by_name(session: Session, name: str) -> DeviceInfo:
     if row is None or not row["key_hash"]:
         raise SyncRefused(404, f"没有已登记的设备：{name}")
     return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
-                      row["public_key"], row["replica_id"])
+                      row["public_key"], row["replica_id"], incarnation_id=row["incarnation_id"])
 
 
 # --- protocol ----------------------------------------------------------------------------------
@@ -198,7 +200,8 @@ def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
         raise SyncRefused(409, f"同步协议版本不一致（本机 {version}，县服务器 {PROTOCOL}），请升级卡册")
     bind(session, device, replica)
     now = clock.wall_ms()
-    session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(last_seen_at=_now()))
+    session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(
+        last_seen_at=_now(), incarnation_id=incarnation))
     skew = client_clock - now
     warning = None
     if abs(skew) > CLOCK_TOLERANCE_MS:
@@ -210,6 +213,8 @@ def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
             "acked_through": _acked_through(session, device, incarnation),
             "server_seq": server_seq(session), "clock_warning": warning,
             "has_public_key": device.public_key is not None,
+            "devices": dict(session.execute(select(DEVICE.c.replica_id, DEVICE.c.name).where(
+                DEVICE.c.replica_id.is_not(None))).all()),
             "server_public_key": signing.server_public_key()}
 
 
