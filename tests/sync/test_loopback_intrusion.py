@@ -13,26 +13,17 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.db.migrate import open_sqlite
 from app.db.models import SYNCED_TABLES
 from app.ops.assistance import assign_helper, create_helper
 from app.ops.households import create_household
 from app.sync import replica
 from tests.sync.fleet import OTHER_VILLAGE, TODAY, VILLAGE, seed_regions, state
 from tests.sync.http_fleet import PgSchema, ServerProcess, enrol_token, kace
-from tests.sync.test_scope_boundary import parents_of
+from tests.sync.test_scope_boundary import laptop_rows, parents_of
 from tests.sync.test_server_http import open_laptop, sync
 
 pytestmark = pytest.mark.postgres
 M = SYNCED_TABLES["member"]
-
-
-def laptop_state(path):
-    engine = open_sqlite(path)
-    try:
-        return state(engine)
-    finally:
-        engine.dispose()
 
 
 def test_crafted_pushes_from_a_laptop_change_nothing(tmp_path):
@@ -52,7 +43,7 @@ def test_crafted_pushes_from_a_laptop_change_nothing(tmp_path):
         a.engine.dispose()
         sync(a_db, "--server", server.url, "--enrol", enrol_token(schema.url, "甲", [VILLAGE, OTHER_VILLAGE]))
         sync(b_db, "--server", server.url, "--enrol", enrol_token(schema.url, "乙", [VILLAGE]))
-        server_before, a_before = state(schema.engine), laptop_state(a_db)
+        server_before, a_before = state(schema.engine), laptop_rows(a_db)
 
         with open_laptop(b_db).read() as s:
             me = replica.state(s)
@@ -84,7 +75,7 @@ def test_crafted_pushes_from_a_laptop_change_nothing(tmp_path):
 
         # 甲 syncs: nothing of it arrives, it still lists its two villages.
         sync(a_db)
-        assert laptop_state(a_db) == a_before
+        assert laptop_rows(a_db) == a_before
         listed = json.loads(kace("villages", "--db", a_db, "--json", check=True).stdout)
         assert sorted(v["code"] for v in listed) == sorted([VILLAGE, OTHER_VILLAGE])
         # 乙 syncs: exit 0, its digests agree with the server's.
