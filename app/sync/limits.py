@@ -15,6 +15,7 @@ import zlib
 
 MIB = 2**20
 SLACK = MIB  # anything up to this size passes the ratio check (a tiny, highly compressed body)
+STEP = MIB  # bytes inflated between two checks
 
 
 def _setting(name: str, default: int) -> int:
@@ -61,16 +62,19 @@ class GzipStream:
         self.inflated = 0
 
     def feed(self, chunk: bytes) -> bytes:
-        """The inflated bytes of `chunk`; raises TooLarge or zlib.error."""
+        """The inflated bytes of `chunk`; raises TooLarge or zlib.error. Inflates a step at a
+        time, checking after each, so a bomb is stopped within one step of the limit."""
         self.compressed += len(chunk)
-        room = self.limit - self.inflated
-        out = self.inflater.decompress(chunk, room + 1)
-        self.inflated += len(out)
-        if self.inflater.unconsumed_tail:
-            check_size(self.limit + 1, self.limit)
-        check_size(self.inflated, self.limit)
-        check_ratio(self.inflated, self.compressed)
-        return out
+        out, data = [], chunk
+        while True:
+            piece = self.inflater.decompress(data, STEP)
+            self.inflated += len(piece)
+            check_size(self.inflated, self.limit)
+            check_ratio(self.inflated, self.compressed)
+            out.append(piece)
+            data = self.inflater.unconsumed_tail
+            if not data:
+                return b"".join(out)
 
     @property
     def complete(self) -> bool:

@@ -137,3 +137,27 @@ def test_mask_leaves_other_numbers_alone():
     assert mask(f"id={PLANTED_ID[:-1]}X tel {PLANTED_PHONE}") == "id=<id-number> tel <phone>"
     uuid_text = "6f2b3c1e-8f0a-4c8e-9a55-4b61636520a1 seq 1764288000000 hlc 1234567890123456789"
     assert mask(uuid_text) == uuid_text
+
+
+def test_a_gigabyte_gzip_bomb_request_is_refused_with_flat_server_memory(served):
+    """1 GiB of newlines gzip-compressed (about 1 MB) as a push body: refused (413, Chinese) as
+    soon as the inflated size passes the ratio limit; the server's peak memory stays flat."""
+    import zlib
+
+    server, http = served
+
+    def peak_mb() -> int:
+        status = open(f"/proc/{server.proc.pid}/status").read()
+        return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) // 1024
+
+    before = peak_mb()
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\n" * 2**20
+    body = b"".join(deflate.compress(chunk) for _ in range(1024)) + deflate.flush()
+    assert len(body) < 3 * 2**20
+    r = http.post("/sync/v1/push", content=body,
+                  headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert r.status_code == 413 and "解压后的内容" in r.json()["detail"], r.text
+    after = peak_mb()
+    print(f"server peak RSS before the bomb {before} MB, after {after} MB")
+    assert after < 200
