@@ -80,7 +80,9 @@ def run(args) -> int:
             rows = s.execute(select(devices).order_by(devices.c.device_code)).mappings().all()
         listed = [{"name": r["name"], "device_code": r["device_code"], "villages": json.loads(r["villages"]),
                    "state": _state(r), "enrolled_at": _iso(r["enrolled_at"]),
-                   "last_seen_at": _iso(r["last_seen_at"]), "pulled_server_seq": r["pulled_server_seq"]}
+                   "last_seen_at": _iso(r["last_seen_at"]), "pulled_server_seq": r["pulled_server_seq"],
+                   # Its bundles can be checked once the laptop gave its Ed25519 public key.
+                   "signing_key": r["public_key"] is not None}
                   for r in rows]
         if args.json:
             print(json.dumps(listed, ensure_ascii=False, indent=2))
@@ -88,7 +90,8 @@ def run(args) -> int:
             print("还没有登记任何设备", file=sys.stderr)
         for d in listed if not args.json else ():
             print(f"{d['device_code']:>3}  {d['name']}\t{d['state']}\t村 {','.join(d['villages'])}\t"
-                  f"最近同步 {d['last_seen_at'] or '从未'}")
+                  f"最近同步 {d['last_seen_at'] or '从未'}"
+                  + ("" if d["signing_key"] or d["state"] != "已登记" else "\t尚无签名公钥（联网同步一次后才能导入它的变更包）"))
         return 0
     finally:
         engine.dispose()

@@ -106,6 +106,7 @@ def test_two_laptops_conflict_and_converge_over_http(county, tmp_path):
     # The county lists its devices.
     listed = json.loads(kace("server", "devices", "--db-url", schema.url, "--json", check=True).stdout)
     assert {d["name"]: d["state"] for d in listed} == {"甲": "已登记", "乙": "已登记"}
+    assert all(d["signing_key"] for d in listed)  # both gave their Ed25519 public key at enrolment
 
 
 def test_a_device_reads_and_writes_only_its_villages(county, tmp_path):
