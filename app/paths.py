@@ -151,6 +151,9 @@ def setup_logging(role: str = "gui") -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    from app.sync.logsafe import install
+
+    install(root)  # no ID number or phone number in any log line
 
 
 def os_user() -> str:
@@ -158,5 +161,3 @@ def os_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name (some services, containers)
         return "unknown"
-
-

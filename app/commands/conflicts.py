@@ -66,7 +66,9 @@ def run(args) -> int:
     with ctx.read() as s:
         items = review.items(s)
         me = replica.state(s).replica_id
-    return _show(items, args, {me: "本机"}, county=False)
+        devices = replica.device_names(s)  # as last learnt from the county
+    names = {r: f"设备“{n}”" for r, n in devices.items()} | {me: "本机"}
+    return _show(items, args, names, county=False, devices=devices)
 
 
 def _list_county(args) -> int:
@@ -82,16 +84,20 @@ def _list_county(args) -> int:
         with make_session_factory(engine, readonly=True).begin() as s:
             items = review.items(s)
             devices = service.DEVICE
-            names = {r.replica_id: f"设备“{r.name}”" for r in s.execute(
-                select(devices.c.replica_id, devices.c.name).where(devices.c.replica_id.is_not(None)))}
+            plain = dict(s.execute(select(devices.c.replica_id, devices.c.name).where(
+                devices.c.replica_id.is_not(None))).all())
     finally:
         engine.dispose()
-    return _show(items, args, names, county=True)
+    return _show(items, args, {r: f"设备“{n}”" for r, n in plain.items()}, county=True, devices=plain)
 
 
-def _show(items, args, names: dict[str, str], county: bool) -> int:
+def _show(items, args, names: dict[str, str], county: bool, devices: dict[str, str]) -> int:
     if args.json:
-        sys.stdout.write(json.dumps([i.as_json() for i in items], ensure_ascii=False, indent=2, default=str))
+        listed = [i.as_json() for i in items]
+        for item in listed:  # the device's name beside each replica id (None: not known here)
+            for c in item["candidates"]:
+                c["device"] = devices.get(c.get("replica"))
+        sys.stdout.write(json.dumps(listed, ensure_ascii=False, indent=2, default=str))
         sys.stdout.write("\n")
         return 0
     _print_table(items, names, county)

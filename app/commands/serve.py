@@ -73,6 +73,9 @@ def log_to_stderr() -> None:
         handler._kace_stderr = True
         root.addHandler(handler)
     root.setLevel(logging.INFO)
+    from app.sync.logsafe import install
+
+    install(root)  # every handler, the log file's too: no ID number or phone number in a line
 
 
 def fewer_malloc_arenas() -> None:

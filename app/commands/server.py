@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
+from app import paths
 from app.cli import UsageError
 from app.commands.serve import db_url_arg, open_county
 
@@ -70,7 +71,8 @@ def run(args) -> int:
                 raise UsageError(e.message) from None
             print(token)
             print(f"已登记设备“{device_name}”（村：{'、'.join(villages)}）。上面一行是一次性登记码：\n"
-                  f"在这台笔记本上运行  kace-cli sync --server 县服务器地址 --enrol 登记码（Linux 上为 kace sync）完成登记并同步；"
+                  f"在这台笔记本上运行  {paths.cli_name()} sync --db 数据库文件 --server 县服务器地址 --enrol 登记码  "
+                  f"完成登记并同步；"
                   f"登记码只能用一次，请勿外传。", file=sys.stderr)
             return 0
         if args.server_command == "disable":
@@ -86,7 +88,9 @@ def run(args) -> int:
             rows = s.execute(select(devices).order_by(devices.c.device_code)).mappings().all()
         listed = [{"name": r["name"], "device_code": r["device_code"], "villages": json.loads(r["villages"]),
                    "state": _state(r), "enrolled_at": _iso(r["enrolled_at"]),
-                   "last_seen_at": _iso(r["last_seen_at"]), "pulled_server_seq": r["pulled_server_seq"]}
+                   "last_seen_at": _iso(r["last_seen_at"]), "pulled_server_seq": r["pulled_server_seq"],
+                   # Its bundles can be checked once the laptop gave its Ed25519 public key.
+                   "signing_key": r["public_key"] is not None}
                   for r in rows]
         if args.json:
             print(json.dumps(listed, ensure_ascii=False, indent=2))
@@ -94,7 +98,8 @@ def run(args) -> int:
             print("还没有登记任何设备", file=sys.stderr)
         for d in listed if not args.json else ():
             print(f"{d['device_code']:>3}  {d['name']}\t{d['state']}\t村 {','.join(d['villages'])}\t"
-                  f"最近同步 {d['last_seen_at'] or '从未'}")
+                  f"最近同步 {d['last_seen_at'] or '从未'}"
+                  + ("" if d["signing_key"] or d["state"] != "已登记" else "\t尚无签名公钥（联网同步一次后才能导入它的变更包）"))
         return 0
     finally:
         engine.dispose()

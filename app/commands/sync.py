@@ -5,7 +5,9 @@ key stored in this database first. A new laptop (nothing pulled yet, no househol
 server's snapshot of its villages, then pulls. Progress goes to stderr, the summary to stdout.
 
 Exit codes: 0 synchronised; 2 bad arguments, not enrolled, or the server refused (Chinese message);
-3 the database cannot be opened; 4 the server could not be reached after retries. Whatever was
+3 the database cannot be opened; 4 the server could not be reached after retries; 5 synchronised,
+but the digest of some villages still differs from the server's after the repair (they are named
+on stderr). Whatever was
 committed before a failure or a cut stays, and the next sync continues from there.
 """
 
@@ -21,6 +23,7 @@ from app.cli import UsageError, db_arg, open_context
 NAME = "sync"
 HELP = "与县服务器同步（上传本机的修改，下载其他人的修改）"
 EXIT_UNREACHABLE = 4
+EXIT_DIGEST_DIFFERS = 5
 
 
 def add_arguments(parser) -> None:
@@ -88,7 +91,7 @@ class _Progress:
 
 def run(args) -> int:
     from app.sync import replica
-    from app.sync.client import ServerRefused, SyncClient, TransportError
+    from app.sync.client import ServerRefused, SyncClient, TransportError, enrol_body
     from app.sync.http_transport import HttpTransport, apply_snapshot, is_new_laptop
 
     for name in ("batch", "page"):
@@ -113,7 +116,7 @@ def run(args) -> int:
                                 retries=args.retries, backoff=args.backoff, progress=progress)
             try:
                 if args.enrol:
-                    answer = client.call("enrol", {"token": args.enrol.strip()})
+                    answer = client.call("enrol", enrol_body(sessions, args.enrol))
                     with sessions.begin() as s:
                         replica.set_enrolment(s, server, answer)
                     print(f"本机已登记为“{answer['device_name']}”（村：{'、'.join(answer['villages'])}）",
@@ -138,6 +141,10 @@ def run(args) -> int:
             summary.conflicts += snapshot.conflicts
         for line in summary.lines():
             print(line)
+        if summary.digest_ok is False:
+            print("错误：修复后与县服务器的校验仍不一致的村：" + "、".join(summary.differing), file=sys.stderr)
+            ctx_log(f"sync: digest still differs after repair for {len(summary.differing)} villages")
+            return EXIT_DIGEST_DIFFERS
         return 0
     finally:
         if transport is not None:

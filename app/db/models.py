@@ -406,6 +406,10 @@ class Replica(Base):
     server_url: Mapped[str | None] = mapped_column(String(200))
     device_name: Mapped[str | None] = mapped_column(String(60))
     device_key: Mapped[str | None] = mapped_column(String(80))
+    # This laptop's Ed25519 private key (hex): it signs the laptop's bundles (app/sync/signing.py).
+    signing_key: Mapped[str | None] = mapped_column(String(64))
+    # The county server's public key (hex), learnt from hello: return bundles are checked with it.
+    server_public_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class Change(Base):
@@ -481,10 +485,13 @@ class Device(Base):
     name: Mapped[str] = mapped_column(String(60), unique=True)
     device_code: Mapped[int] = mapped_column(Integer)
     villages: Mapped[str] = mapped_column(Text)  # JSON list of village region codes
+    # Only the SHA-256 of the device key: a dump of the county database reveals no key.
     key_hash: Mapped[str | None] = mapped_column(String(80))
-    # The device key itself: the server signs return bundles with it (a shared secret, like a
-    # WireGuard pre-shared key); enrolment hands it out once.
-    device_key: Mapped[str | None] = mapped_column(String(80))
+    # The laptop's Ed25519 public key (hex): its bundles are checked with it (app/sync/signing.py).
+    public_key: Mapped[str | None] = mapped_column(String(64))
+    # The laptop database's current incarnation (hello, laptop bundle): a return bundle leaves out
+    # what the server received from it, as the network pull does.
+    incarnation_id: Mapped[str | None] = mapped_column(String(36))
     token_hash: Mapped[str | None] = mapped_column(String(80))
     replica_id: Mapped[str | None] = mapped_column(String(36))
     enrolled_at: Mapped[datetime] = mapped_column(DateTime)

@@ -5,8 +5,11 @@ A bundle is one zip file, never overwritten, holding
   ``return``: the county's changes and acknowledgements for one laptop), the device, replica and
   incarnation, the seq and log ranges, server seqs, counts per table and the SHA-256 of the content;
 - ``changes.ndjson``: the changes in wire form (app/sync/wire.py), one per line, in log order;
-- ``signature``: HMAC-SHA256 of the manifest bytes with the device key (the manifest holds the
-  content hash, so the signature covers everything).
+- ``signature``: the Ed25519 signature (hex) of the manifest bytes (the manifest holds the content
+  hash, so the signature covers everything): a laptop bundle by the laptop's private key, checked
+  at the county with the public key the server stores; a return bundle by the county server's key,
+  checked on the laptop with the public key it learnt at enrolment or sync (app/sync/signing.py).
+  Neither side holds a secret of the other: a dump of the county database forges nothing.
 
 A laptop bundle carries everything the county has not acknowledged, so a lost stick costs nothing:
 export again. Import runs the network code path: on the county ``service.push`` for the device named
@@ -32,12 +35,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import fileops, paths
 from app.db.models import Change, Device, DeviceAck
-from app.sync import replica
+from app.sync import limits, replica, signing, wire
 from app.sync.merge import IngestReport
 from app.sync.server import service
 
@@ -48,7 +52,9 @@ KINDS = ("laptop", "return")
 MANIFEST, CHANGES, SIGNATURE = "manifest.json", "changes.ndjson", "signature"
 MEMBERS = (MANIFEST, CHANGES, SIGNATURE)
 MAX_MANIFEST = 1 << 20
-MAX_CONTENT = 4 << 30
+CHUNK = 1 << 20  # bytes inflated at a time
+MAX_LINE = 16 << 20  # one change (its payload is at most 10 MB of text)
+MIN_LINE = 150
 CH = Change.__table__
 DEVICE = Device.__table__
 ACK = DeviceAck.__table__
@@ -127,10 +133,6 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _sign(key: str, manifest_bytes: bytes) -> str:
-    return hmac.new(key.encode(), manifest_bytes, hashlib.sha256).hexdigest()
-
-
 def _check_out(out: Path) -> Path:
     out = Path(out).expanduser().absolute()
     if out.exists():
@@ -140,7 +142,7 @@ def _check_out(out: Path) -> Path:
     return out
 
 
-def _write(out: Path, manifest: dict, changes: list[dict], key: str) -> int:
+def _write(out: Path, manifest: dict, changes: list[dict], private_key: str) -> int:
     """Write the bundle beside `out` under a temporary name, then give it its name (never over an
     existing file); return its size."""
     content = "".join(json.dumps(c, ensure_ascii=False, sort_keys=True) + "\n" for c in changes).encode()
@@ -152,7 +154,7 @@ def _write(out: Path, manifest: dict, changes: list[dict], key: str) -> int:
             with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
                 z.writestr(MANIFEST, manifest_bytes)
                 z.writestr(CHANGES, content)
-                z.writestr(SIGNATURE, _sign(key, manifest_bytes))
+                z.writestr(SIGNATURE, signing.sign(private_key, manifest_bytes))
             f.flush()
             os.fsync(f.fileno())
         _place(Path(tmp), out)
@@ -192,37 +194,89 @@ def _range(manifest: dict, key: str) -> tuple[int, int] | None:
 
 def read(path: str | Path) -> Bundle:
     """Read and check a bundle file: structure, format version, content hash and counts. The
-    signature needs the device key and is checked by the importing side (`verify`)."""
+    signature needs the device key and is checked by the importing side (`verify`). The file is
+    read as a stream: its changes are inflated chunk by chunk within the size and ratio limits
+    (app/sync/limits.py), so memory stays flat whatever the file claims."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        f = path.open("rb")
     except FileNotFoundError:
         raise BundleRefused(f"找不到数据包文件：{path}") from None
     except IsADirectoryError:
         raise BundleRefused(f"这是一个文件夹，不是数据包文件：{path}") from None
     except OSError as e:
         raise BundleRefused(f"无法读取数据包文件：{path}（{e.strerror}）") from None
-    return parse(data, path)
+    with f:
+        try:
+            return _parse(f, path)
+        except OSError as e:
+            raise BundleRefused(f"无法读取数据包文件：{path}（{e.strerror}）") from None
 
 
 def parse(data: bytes, path: str | Path = "") -> Bundle:
     """`read` of bytes already in memory (`path` only names the file in messages)."""
-    if not data.startswith(b"PK\x03\x04"):
-        raise BundleRefused(DAMAGED if b"PK\x03\x04".startswith(data) else f"这不是卡册数据包文件（.kace）：{path}")
+    return _parse(io.BytesIO(data), path)
+
+
+def _changes(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[list[dict], str]:
+    """The change lines of the bundle, inflated as a stream; and the SHA-256 of the content."""
+    limit = limits.max_bundle()
+    limits.check_size(info.file_size, limit)  # what the zip declares (it cannot inflate beyond)
+    limits.check_ratio(info.file_size, info.compress_size)
+    digest, changes, rest, size = hashlib.sha256(), [], b"", 0
+    with z.open(info) as member:
+        while chunk := member.read(CHUNK):
+            size += len(chunk)
+            limits.check_size(size, limit)
+            limits.check_ratio(size, info.compress_size)
+            digest.update(chunk)
+            data = rest + chunk
+            if not data.strip():
+                rest = b""  # blank lines: nothing to split (a bomb of newlines costs no objects)
+                continue
+            lines = data.split(b"\n")
+            rest = lines.pop()
+            if len(rest) > MAX_LINE:
+                raise BundleRefused(ALTERED)
+            changes.extend(_change(line) for line in lines if line.strip())
+    if rest.strip():
+        changes.append(_change(rest))
+    return changes, digest.hexdigest()
+
+
+def _change(line: bytes) -> dict:
+    if len(line) < MIN_LINE:  # five ids alone take 180 bytes: many tiny lines are a bomb
+        raise BundleRefused(ALTERED)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
+        change = orjson.loads(line)  # strict: no NaN, UTF-8 only, bounded nesting
+    except orjson.JSONDecodeError:
+        raise BundleRefused(ALTERED) from None
+    if not isinstance(change, dict) or wire.too_deep(change):
+        raise BundleRefused(ALTERED)
+    return change
+
+
+def _parse(f, path: str | Path) -> Bundle:
+    head = f.read(4)
+    f.seek(0)
+    if not head.startswith(b"PK\x03\x04"):
+        raise BundleRefused(DAMAGED if b"PK\x03\x04".startswith(head) else f"这不是卡册数据包文件（.kace）：{path}")
+    try:
+        with zipfile.ZipFile(f) as z:
             infos = z.infolist()
             if sorted(i.filename for i in infos) != sorted(MEMBERS):
                 raise BundleRefused(DAMAGED)
-            sizes = {i.filename: i.file_size for i in infos}
-            if sizes[MANIFEST] > MAX_MANIFEST or sizes[SIGNATURE] > 1024 or sizes[CHANGES] > MAX_CONTENT:
+            by_name = {i.filename: i for i in infos}
+            if by_name[MANIFEST].file_size > MAX_MANIFEST or by_name[SIGNATURE].file_size > 1024:
                 raise BundleRefused(DAMAGED)
             manifest_bytes = z.read(MANIFEST)
             signature = z.read(SIGNATURE)
-            content = z.read(CHANGES)
+            changes, content_sha256 = _changes(z, by_name[CHANGES])
     except BundleRefused:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, IndexError,
+    except limits.TooLarge as e:
+        raise BundleRefused(f"{e}（数据包 {path}），数据库没有改动。") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, IndexError,
             NotImplementedError, RuntimeError, struct.error, OverflowError, MemoryError):
         raise BundleRefused(DAMAGED) from None
     try:
@@ -237,13 +291,9 @@ def parse(data: bytes, path: str | Path = "") -> Bundle:
                             "请把卡册升级到与导出方相同的版本")
     if manifest.get("kind") not in KINDS or not isinstance(manifest.get("device_name"), str):
         raise BundleRefused(ALTERED)
-    if not hmac.compare_digest(hashlib.sha256(content).hexdigest(), str(manifest.get("content_sha256"))):
+    if not hmac.compare_digest(content_sha256, str(manifest.get("content_sha256"))):
         raise BundleRefused(ALTERED)
-    try:
-        changes = [json.loads(line) for line in content.decode().splitlines() if line]
-    except ValueError:
-        raise BundleRefused(ALTERED) from None
-    if not all(isinstance(c, dict) for c in changes) or len(changes) != _nat(manifest, "change_count"):
+    if len(changes) != _nat(manifest, "change_count"):
         raise BundleRefused(ALTERED)
     counts = manifest.get("counts")
     if counts != dict(Tally(str(c.get("table_name")) for c in changes)):
@@ -263,8 +313,8 @@ def parse(data: bytes, path: str | Path = "") -> Bundle:
     return Bundle(manifest, manifest_bytes, signature.decode("ascii", errors="replace").strip(), changes)
 
 
-def verify(bundle: Bundle, key: str | None) -> None:
-    if not key or not hmac.compare_digest(_sign(key, bundle.manifest_bytes), bundle.signature):
+def verify(bundle: Bundle, public_key: str | None) -> None:
+    if not signing.valid(public_key, bundle.manifest_bytes, bundle.signature):
         raise BundleRefused("数据包签名不符：文件被改动过，或不是为这台设备导出的。已拒绝导入，数据库没有改动。")
 
 
@@ -298,6 +348,9 @@ def export_laptop(sessions: sessionmaker[Session], out: str | Path) -> ExportRep
         me = replica.state(s)
         if not me.device_key or not me.device_name:
             raise BundleRefused(f"本机尚未在县服务器登记，无法导出变更包。请先在乡镇或县里联网登记本机（{paths.cli_name()} sync --enrol）。")
+        if not me.signing_key:
+            raise BundleRefused("本机还没有签名密钥（本机是在旧版本中登记的）：请先联网同步一次，或在县里重新登记本机，"
+                                "再导出变更包。")
         changes, through = replica.outbox(s, 2**62)
         first = s.execute(select(CH.c.log_seq).where(CH.c.acked.is_(False))
                           .order_by(CH.c.log_seq).limit(1)).scalar()
@@ -310,7 +363,7 @@ def export_laptop(sessions: sessionmaker[Session], out: str | Path) -> ExportRep
         "log_range": [first, through] if changes else None,
         "last_server_seq": me.pulled_server_seq,
     })
-    size = _write(out, manifest, changes, me.device_key)
+    size = _write(out, manifest, changes, me.signing_key)
     return ExportReport(out, "laptop", len(changes), size, manifest["counts"], manifest)
 
 
@@ -325,7 +378,10 @@ def import_return(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
         if m["device_name"] != me.device_name:
             raise BundleRefused(f"这个回传包是县里为设备“{m['device_name']}”导出的，不是本机（{me.device_name}）的。"
                                 "已拒绝导入，数据库没有改动。")
-        verify(bundle, me.device_key)
+        if not me.server_public_key:
+            raise BundleRefused("本机还不知道县服务器的签名公钥（本机是在旧版本中登记的）：请先联网同步一次，"
+                                "再导入回传包。数据库没有改动。")
+        verify(bundle, me.server_public_key)
         report = ImportReport("return", me.device_name)
         waiting = replica.unsynced_count(s)
         after, last = m["after_server_seq"], m["last_server_seq"]
@@ -363,7 +419,10 @@ def import_laptop(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
     m = bundle.manifest
     with sessions.begin() as s:
         device = _device(s, m["device_name"])
-        verify(bundle, device.device_key)
+        if not device.public_key:
+            raise BundleRefused(f"设备“{device.name}”还没有把签名公钥交给县服务器（它是在旧版本中登记的）："
+                                "请让它联网同步一次，或重新登记，再导出变更包。数据库没有改动。")
+        verify(bundle, device.public_key)
         report = ImportReport("laptop", device.name)
         log_range = _range(m, "log_range")
         through = log_range[1] if log_range else 0
@@ -371,9 +430,12 @@ def import_laptop(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
                  for i in range(0, len(bundle.changes), service.MAX_PUSH)] or [[]]
         for i, part in enumerate(parts):
             # One transaction: acknowledging `through` with the last part covers every part.
-            answer = service.push(s, device, {"incarnation_id": m["incarnation_id"],
-                                              "through": through if i == len(parts) - 1 else 0,
-                                              "changes": part})
+            try:
+                answer = service.push(s, device, {"incarnation_id": m["incarnation_id"],
+                                                  "through": through if i == len(parts) - 1 else 0,
+                                                  "changes": part})
+            except service.SyncRefused as e:
+                raise BundleRefused(f"{e.message}。数据库没有改动。") from None
             r = report.ingest
             r.received += len(part)
             r.stored += answer["stored"]
@@ -385,8 +447,12 @@ def import_laptop(sessions: sessionmaker[Session], path: str | Path) -> ImportRe
         held = min(m["last_server_seq"], service.server_seq(s))
         s.execute(update(DEVICE).where(DEVICE.c.id == device.id, DEVICE.c.pulled_server_seq < held)
                   .values(pulled_server_seq=held))
-        if isinstance(m.get("replica_id"), str) and m["replica_id"] != device.replica_id:
-            s.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(replica_id=m["replica_id"]))
+        if isinstance(m.get("replica_id"), str):
+            try:
+                service.bind(s, device, m["replica_id"])  # as hello: never rebinds the device
+            except service.SyncRefused as e:
+                raise BundleRefused(f"{e.message}。数据库没有改动。") from None
+            s.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(incarnation_id=m["incarnation_id"]))
     return report
 
 
@@ -404,7 +470,10 @@ def export_return(sessions: sessionmaker[Session], device_name: str, out: str | 
             changes: list[dict] = []
             cursor = after
             while True:
-                page = service.pull(s, device, {"after": cursor, "limit": service.MAX_PULL})
+                # Not what the server received from the laptop's current database (the network
+                # pull leaves it out the same way): the laptop holds it already.
+                page = service.pull(s, device, {"after": cursor, "limit": service.MAX_PULL,
+                                                "incarnation_id": device.incarnation_id})
                 changes += page["changes"]
                 cursor = page["last"]
                 if not page["more"]:
@@ -419,5 +488,5 @@ def export_return(sessions: sessionmaker[Session], device_name: str, out: str | 
     manifest.update({"replica_id": device.replica_id, "incarnation_id": None,
                      "after_server_seq": after, "last_server_seq": cursor, "acks": acks,
                      "villages": device.villages})
-    size = _write(out, manifest, changes, device.device_key)
+    size = _write(out, manifest, changes, signing.server_private_key())
     return ExportReport(out, "return", len(changes), size, manifest["counts"], manifest)

@@ -51,6 +51,7 @@ class SyncSummary:
     pending: int = 0
     repaired: bool = False
     digest_ok: bool | None = None
+    differing: list[str] = field(default_factory=list)  # villages still different after repair
     clock_warning: str | None = None
     tables: set[str] = field(default_factory=set)
 
@@ -64,7 +65,7 @@ class SyncSummary:
         if self.repaired:
             out.append("校验不一致，已重新下载全部数据进行修复")
         if self.digest_ok is False:
-            out.append("修复后校验仍不一致：请再同步一次，若仍不一致请联系县里")
+            out.append("修复后校验仍不一致（" + "、".join(self.differing) + "）：请再同步一次，若仍不一致请联系县里")
         if self.clock_warning:
             out.append(self.clock_warning)
         return out
@@ -113,6 +114,7 @@ class SyncClient:
                                      "protocol": PROTOCOL, "clock_ms": clock.wall_ms(),
                                      "pulled_server_seq": me.pulled_server_seq})
         summary.clock_warning = answer.get("clock_warning")
+        self._keys(answer)
         with self.sessions.begin() as s:
             replica.resend_unheld(s, me.incarnation_id, answer.get("acked_through", 0))
         villages = answer.get("villages") or []
@@ -128,6 +130,17 @@ class SyncClient:
         if check and not self.cancelled():
             self._check(check, summary)
         return summary
+
+    def _keys(self, hello: dict) -> None:
+        """Note the server's public key (return bundles); a laptop enrolled before bundles were
+        signed with Ed25519 makes its key pair now and gives the server its public key, the
+        request authenticated by its device key."""
+        with self.sessions.begin() as s:
+            replica.set_server_key(s, hello.get("server_public_key"))
+            replica.set_device_names(s, hello.get("devices"))
+            public = None if hello.get("has_public_key", True) else replica.signing_public_key(s)
+        if public is not None:
+            self.call("key", {"public_key": public})
 
     def _note_villages(self, changes: list[dict]) -> None:
         if not self.noting or not changes:
@@ -187,28 +200,39 @@ class SyncClient:
 
     def _check(self, villages: list[str], summary: SyncSummary) -> None:
         """Compare digests with the server; a mismatch pulls everything again (never a wipe)."""
-        if self._digests_match(villages):
+        if not self._differing(villages):
             summary.digest_ok = True
             return
         with self.sessions.begin() as s:
             replica.reset_cursor(s)
         summary.repaired = True
         self._pull(summary)
-        summary.digest_ok = self._digests_match(villages)
+        summary.differing = self._differing(villages)
+        summary.digest_ok = not summary.differing
 
-    def _digests_match(self, villages: list[str]) -> bool:
+    def _differing(self, villages: list[str]) -> list[str]:
+        """The villages whose digest here differs from the server's, as "code 名称"."""
         theirs = self.call("digest", {"villages": villages})["digests"]
         region = SYNCED_TABLES["region"]
         with self.sessions.begin() as s:
-            ids = dict(s.execute(select(region.c.code, region.c.id)
-                                 .where(region.c.code.in_(villages))).all())
-            mine = digest.digests(s, ids)
-        return mine == theirs
+            rows = s.execute(select(region.c.code, region.c.id, region.c.name)
+                             .where(region.c.code.in_(villages))).all()
+            mine = digest.digests(s, {r.code: r.id for r in rows})
+        names = {r.code: r.name for r in rows}
+        return [f"{code} {names.get(code) or ''}".strip() for code in sorted(set(mine) | set(theirs))
+                if mine.get(code) != theirs.get(code)]
 
 
 def enrol(sessions: sessionmaker[Session], transport: Transport, server_url: str, token: str) -> dict:
     """Redeem an enrolment token and store the device key in this database."""
-    answer = transport.call("enrol", {"token": token})
+    answer = transport.call("enrol", enrol_body(sessions, token))
     with sessions.begin() as s:
         replica.set_enrolment(s, server_url, answer)
     return answer
+
+
+def enrol_body(sessions: sessionmaker[Session], token: str) -> dict:
+    """The enrolment request: the token and a new Ed25519 public key of this laptop (the private
+    key stays in this database and signs its bundles)."""
+    with sessions.begin() as s:
+        return {"token": token.strip(), "public_key": replica.new_signing_key(s)}

@@ -2,7 +2,7 @@
 
 `HttpTransport.call(endpoint, body) -> dict` is the Transport of app/sync/client.py:
 - the request may not have arrived or its answer was lost (connection refused or cut, timeout,
-  502/503/504 from a proxy or a server whose database is down, a truncated or invalid JSON
+  429 (too many requests), 502/503/504 from a proxy or a server whose database is down, a truncated or invalid JSON
   answer): TransportError, and the client retries;
 - any other 4xx/5xx: ServerRefused(status, Chinese detail), which retrying will not change.
 The push body travels gzip-compressed. `snapshot()` streams a new laptop's initial data, and
@@ -29,7 +29,7 @@ from app.sync.client import ServerRefused, TransportError
 log = logging.getLogger(__name__)
 
 PREFIX = "/sync/v1"
-RETRYABLE = (502, 503, 504)
+RETRYABLE = (429, 502, 503, 504)  # 429: too many requests, wait and try again
 
 
 def _detail(response: httpx.Response) -> str:

@@ -7,16 +7,18 @@ page and the pull cursor commit in one transaction: a cut between them cannot sk
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Change, Replica
-from app.sync import merge, wire
+from app.db.models import Change, Replica, Setting
+from app.sync import merge, signing, wire
 
 CH = Change.__table__
 REPLICA = Replica.__table__
+SETTING = Setting.__table__
 
 
 @dataclass
@@ -29,12 +31,15 @@ class ReplicaState:
     server_url: str | None
     device_name: str | None
     device_key: str | None
+    signing_key: str | None = None
+    server_public_key: str | None = None
 
 
 def state(session: Session) -> ReplicaState:
     r = session.execute(select(REPLICA)).mappings().one()
     return ReplicaState(r["replica_id"], r["incarnation_id"], r["last_seq"], r["last_hlc"],
-                        r["pulled_server_seq"], r["server_url"], r["device_name"], r["device_key"])
+                        r["pulled_server_seq"], r["server_url"], r["device_name"], r["device_key"],
+                        r["signing_key"], r["server_public_key"])
 
 
 def unsynced_count(session: Session) -> int:
@@ -80,8 +85,55 @@ def set_enrolment(session: Session, server_url: str, answer: dict) -> None:
     session.execute(update(REPLICA).values(
         server_url=server_url, device_name=answer["device_name"], device_key=answer["device_key"],
         device_code=answer["device_code"]))
+    set_server_key(session, answer.get("server_public_key"))
+
+
+def new_signing_key(session: Session) -> str:
+    """A fresh Ed25519 key pair for this laptop (enrolment); returns the public key."""
+    private = signing.new_private_key()
+    session.execute(update(REPLICA).values(signing_key=private))
+    return signing.public_key(private)
+
+
+def signing_public_key(session: Session) -> str:
+    """This laptop's public key, made now if it has none yet (enrolled before keys existed)."""
+    private = state(session).signing_key
+    return signing.public_key(private) if private else new_signing_key(session)
+
+
+def set_server_key(session: Session, public_key: str | None) -> None:
+    if isinstance(public_key, str) and len(public_key) == 64:
+        session.execute(update(REPLICA).values(server_public_key=public_key))
 
 
 def reset_cursor(session: Session) -> None:
     """Repair: pull everything again from the start (applying twice changes nothing)."""
     session.execute(update(REPLICA).values(pulled_server_seq=0))
+
+
+DEVICE_NAMES = "sync_device_names"  # setting: {replica id: device name}, learnt from hello
+
+
+def set_device_names(session: Session, names) -> None:
+    """The county's devices by replica id (hello): conflicts name the device beside its replica."""
+    if not isinstance(names, dict):
+        return
+    names = {str(k): str(v) for k, v in names.items() if isinstance(k, str) and isinstance(v, str)}
+    value = json.dumps(names, ensure_ascii=False, sort_keys=True)
+    if session.execute(select(SETTING.c.key).where(SETTING.c.key == DEVICE_NAMES)).first():
+        session.execute(update(SETTING).where(SETTING.c.key == DEVICE_NAMES).values(value=value))
+    else:
+        session.execute(insert(SETTING).values(key=DEVICE_NAMES, value=value))
+
+
+def device_names(session: Session) -> dict[str, str]:
+    """Device names by replica id, as last learnt from the county (this laptop's own included)."""
+    value = session.execute(select(SETTING.c.value).where(SETTING.c.key == DEVICE_NAMES)).scalar()
+    try:
+        names = json.loads(value) if value else {}
+    except ValueError:
+        names = {}
+    me = state(session)
+    if me.device_name:
+        names[me.replica_id] = me.device_name
+    return names

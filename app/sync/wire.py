@@ -25,6 +25,24 @@ _ID_MAX = 36
 _HLC_MAX = 2**62
 
 
+MAX_DEPTH = 64  # nesting of JSON arrays and objects in anything received
+
+
+def too_deep(value, limit: int = MAX_DEPTH) -> bool:
+    """Whether parsed JSON nests deeper than `limit` arrays/objects (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((v, depth + 1) for v in item if isinstance(v, (dict, list)))
+    return False
+
+
 class InvalidChange(ValueError):
     """A received change that cannot be applied; the message is for the reviewer (Chinese)."""
 
@@ -141,6 +159,8 @@ def check_parsed(d: object) -> tuple[dict, dict]:
         raise InvalidChange("变更内容不是有效的 JSON") from None
     if not isinstance(payload, dict) or not payload:
         raise InvalidChange("变更内容为空")
+    if too_deep(payload, 3):  # {field: {"new": value, "parents": [ids]}}
+        raise InvalidChange("变更内容的嵌套层次不对")
     checks = _CHECKS[table.name]
     create = rec["op"] == "create"
     for field, entry in payload.items():

@@ -1,7 +1,7 @@
 """values of the national 花名册 kept as reported; 送教上门; 不愁吃/不愁穿 as recorded facts
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03 19:10:00
 
 household: reported_size, reported_per_capita, reported_income_year, data_year (the sheet's 年度),
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

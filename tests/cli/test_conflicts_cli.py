@@ -46,13 +46,15 @@ def test_list_json_and_table(fleet, capsys):
     values = {c["value"]: c for c in item["candidates"]}
     assert set(values) == {"13911111111", "13922222222"}
     assert values["13911111111"]["user"] == "甲" and values["13922222222"]["user"] == "乙"
+    # The device's name beside its replica id: 甲 is this laptop, 乙 as the county told it.
+    assert values["13911111111"]["device"] == "甲" and values["13922222222"]["device"] == "乙"
     assert sum(c["shown"] for c in item["candidates"]) == 1
     assert all(c["when"] for c in item["candidates"])
 
     assert main(["conflicts", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     for word in ("类型", "户编号", "户主", "字段", "各方的值", "字段冲突", "张三丰", "联系电话",
-                 "13911111111（甲，本机，", "13922222222（乙，设备 …", "当前显示"):
+                 "13911111111（甲，本机，", "13922222222（乙，设备“乙”，", "当前显示"):
         assert word in out, word
 
 
@@ -125,5 +127,6 @@ def test_county_server_lists_with_device_names(fleet, capsys, tmp_path):
     assert "笔记本上处理" in out
     code, items = run_json(capsys, "conflicts", "--db-url", url, "--json")
     assert code == 0 and [i["kind"] for i in items] == ["field"]
+    assert {c["value"]: c["device"] for c in items[0]["candidates"]} == {"13911111111": "甲", "13922222222": "乙"}
     assert main(["conflicts", "--db-url", url, "resolve", items[0]["id"], "--value", "13900000000"]) == 2
     assert "只能列出" in capsys.readouterr().err

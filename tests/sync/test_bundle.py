@@ -4,7 +4,6 @@ written, idempotent, order-independent (sync-design.md "Bundles")."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import itertools
 import json
 import zipfile
@@ -19,7 +18,7 @@ from app.db.migrate import backup_sqlite, open_sqlite
 from app.db.models import Change, Device, DeviceAck, ParkedChange, Replica
 from app.ops.context import OpContext
 from app.ops.households import create_household, update_household
-from app.sync import bundle, replica, review
+from app.sync import bundle, replica, review, signing
 from app.sync.resolve import resolve_field
 from tests.factories import id_number
 from tests.sync.fleet import TODAY, VILLAGE, Laptop, Server, seed_regions, state
@@ -103,7 +102,7 @@ def rewrite(path: Path, out: Path, *, manifest: dict | None = None, key: str | N
     if manifest is not None:
         parts[bundle.MANIFEST] = json.dumps(manifest).encode()
     if key is not None:
-        parts[bundle.SIGNATURE] = hmac.new(key.encode(), parts[bundle.MANIFEST], hashlib.sha256).hexdigest().encode()
+        parts[bundle.SIGNATURE] = signing.sign(key, parts[bundle.MANIFEST]).encode()
     with zipfile.ZipFile(out, "w") as z:
         for name, data in parts.items():
             z.writestr(name, data)
@@ -171,7 +170,10 @@ def test_laptop_bundle_records_what_the_laptop_holds(stick, tmp_path):
     assert after == cursor(a) >= held
     r = county_return(server, a, tmp_path / "r2.kace")
     assert r.manifest["after_server_seq"] == cursor(a)
-    assert r.changes == 2  # only 甲's own new household and member, back with the acknowledgement
+    # 甲's own new household and member are not sent back (as the network pull): only acknowledged.
+    assert r.changes == 0 and unsynced(a) > 0
+    report = laptop_import(a, r.path)
+    assert report.acked > 0 and unsynced(a) == 0
 
 
 def test_export_of_the_return_bundle_changes_nothing_on_the_server(stick, tmp_path):
@@ -351,7 +353,7 @@ def test_altered_bundles_are_refused(bundles, tmp_path):
              rewrite(lap, tmp_path / "x2.kace", manifest=manifest, content=text), server.engine, "签名不符")
     # Signed with another key.
     _refused(lambda p: county_import(server, p),
-             rewrite(lap, tmp_path / "x3.kace", manifest=manifest, content=text, key="guess"),
+             rewrite(lap, tmp_path / "x3.kace", manifest=manifest, content=text, key=signing.new_private_key()),
              server.engine, "签名不符")
     # A byte flipped anywhere in the file: refused, or (zip metadata such as a timestamp) the very
     # content that was signed. Never anything else, never an unexpected exception.
@@ -401,7 +403,7 @@ def test_foreign_unknown_and_wrong_kind_are_refused(bundles, tmp_path):
 def test_other_refusals(bundles, tmp_path):
     (server, a, b, village), lap, ret = bundles
     with a.ctx.read() as s:
-        device_key = replica.state(s).device_key
+        device_key = replica.state(s).signing_key
     # A newer format version (correctly signed): refused, with the reason.
     manifest = json.loads(members(lap)[bundle.MANIFEST])
     manifest["format_version"] = 2

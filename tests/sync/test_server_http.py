@@ -108,6 +108,7 @@ def test_two_laptops_conflict_and_converge_over_http(county, tmp_path):
     # The county lists its devices.
     listed = json.loads(kace("server", "devices", "--db-url", schema.url, "--json", check=True).stdout)
     assert {d["name"]: d["state"] for d in listed} == {"甲": "已登记", "乙": "已登记"}
+    assert all(d["signing_key"] for d in listed)  # both gave their Ed25519 public key at enrolment
 
 
 def test_a_device_reads_and_writes_only_its_villages(county, tmp_path):
@@ -264,13 +265,16 @@ def test_malformed_requests_are_refused_not_failed(county, tmp_path):
 
 def test_openapi_fuzz_never_a_server_error(pg_migrated):
     """schemathesis generates valid and invalid requests for every operation of the app's own
-    OpenAPI schema (bounded), sent in process with a valid device key: never a 5xx."""
+    OpenAPI schema (bounded), sent in process with a valid device key: never a 5xx, and every
+    answer (status, content type, body, headers) as the schema declares it."""
     import schemathesis
     from hypothesis import HealthCheck, given, settings
     from hypothesis.errors import Unsatisfiable
-    from schemathesis.checks import not_a_server_error
+    from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
+                                     response_schema_conformance, status_code_conformance)
     from schemathesis.generation import GenerationMode
 
+    from app.sync import limits
     from app.sync.server import service
     from app.sync.server.app import create_app
 
@@ -279,7 +283,8 @@ def test_openapi_fuzz_never_a_server_error(pg_migrated):
         token = service.enrol(s, "模糊测试", [VILLAGE])
     with sessions.begin() as s:
         key = service.redeem(s, token)["device_key"]
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(pg_migrated))
+    app = create_app(pg_migrated, rate=limits.RateLimiter(per_minute=10**6, burst=10**6))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     schema.config.generation.update(allow_x00=True)
     headers = {"Authorization": f"Bearer {key}"}
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -294,7 +299,9 @@ def test_openapi_fuzz_never_a_server_error(pg_migrated):
             def check(case):
                 response = case.call(headers=headers)
                 calls.append(response.status_code)
-                case.validate_response(response, checks=[not_a_server_error])
+                case.validate_response(response, checks=[
+                    not_a_server_error, status_code_conformance, content_type_conformance,
+                    response_schema_conformance, response_headers_conformance])
 
             try:
                 check()
@@ -422,3 +429,29 @@ def test_snapshot_stream_must_be_complete():
         streams["body"] = body
         with pytest.raises(TransportError):
             list(transport.snapshot(2))
+
+
+def test_a_digest_still_different_after_repair_exits_5_and_names_the_village(county, tmp_path):
+    """A row changed behind the change log's back (a hand-edited file) cannot be repaired by pulling
+    again: `kace sync` says which village differs and exits 5, so a script can tell."""
+    from sqlalchemy import text
+
+    schema, server = county
+    a_db = tmp_path / "a.db"
+    a = open_laptop(a_db, "甲")
+    village = seed_regions(a)[VILLAGE]
+    hid = create_household(a, {"village_id": village, "phone": "13800000000"},
+                           [{"name": "张三", "relation": "户主"}]).value["id"]
+    a.engine.dispose()
+    sync(a_db, "--server", server.url, "--enrol", enrol_token(schema.url, "甲", [VILLAGE]))
+    engine = open_sqlite(a_db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE household SET phone = '13999999999' WHERE id = :id"), {"id": hid})
+    engine.dispose()
+    a = open_laptop(a_db, "甲")
+    update_household(a, hid, {"bank": "农商行"})  # a sync that touches the village checks it
+    a.engine.dispose()
+    proc = sync(a_db, expect=5)
+    assert "修复后" in proc.stderr and VILLAGE in proc.stderr and "长河0村" in proc.stderr
+    assert "修复后校验仍不一致" in proc.stdout
+

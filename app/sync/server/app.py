@@ -6,6 +6,7 @@ OpenAPI schema is exact and a malformed request gets 422, never 500), runs each 
 database transaction and writes one JSON log line per request (device, endpoint, counts, ms).
 
     POST /sync/v1/enrol    {"token"}                      -> device key (no authentication)
+    POST /sync/v1/key      {"public_key"}                  -> a laptop enrolled earlier gives its Ed25519 key
     POST /sync/v1/hello    replica, incarnation, clock     -> villages, acked_through, server_seq
     POST /sync/v1/push     changes (gzip body accepted)    -> acked_through, counts
     POST /sync/v1/pull     {"after", "limit"}              -> a page of changes in server-seq order
@@ -20,29 +21,32 @@ reached is 503 (the laptop retries).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import math
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError, ValidationException
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from app.db.engine import make_session_factory
 from app.domain.pinyin_keys import initials
-from app.sync import merge, wire
-from app.sync.scope import village_ids
+from app.sync import limits, merge, signing, wire
+from app.sync.logsafe import log_failure
 from app.sync.server import service
 from app.sync.server.service import SyncRefused
 
@@ -51,7 +55,6 @@ request_log = logging.getLogger("kace.server.requests")
 
 PREFIX = "/sync/v1"
 MAX_BODY = 32 * 2**20  # bytes on the wire
-MAX_INFLATED = 128 * 2**20  # bytes after gunzip: a small bomb must not fill the memory
 SNAPSHOT_CHUNK = 500
 INT_MAX = 2**62  # every integer the protocol carries fits PostgreSQL's bigint
 ATTEMPTS = 3  # a push racing another push of the same relayed change: run the transaction again
@@ -73,8 +76,16 @@ class _Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
 
+PublicKey = Annotated[str, Field(pattern=signing.HEX_KEY, description="Ed25519 公钥（64 位十六进制）")]
+
+
 class EnrolBody(_Body):
     token: Annotated[str, Field(min_length=1, max_length=200)] = Field(description="县里发的一次性登记码")
+    public_key: PublicKey | None = None
+
+
+class KeyBody(_Body):
+    public_key: PublicKey
 
 
 class HelloBody(_Body):
@@ -97,12 +108,55 @@ class PullBody(_Body):
     after: Seq
     limit: Annotated[int, Field(ge=1, le=INT_MAX)] | None = None
     # The laptop's database incarnation: what the server received from it is not sent back.
-    incarnation_id: Annotated[str, Field(min_length=1, max_length=36)] | None = None
+    incarnation_id: Id | None = None
 
 
 class DigestBody(_Body):
     # Only these of the device's villages (those a sync touched); all when absent.
     villages: list[str] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every refusal: a Chinese message for the person at the laptop."""
+    detail: str = Field(description="中文说明")
+
+
+class FieldError(BaseModel):
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class InvalidBody(ErrorBody):
+    """A request body that does not match its schema: where, never the values received."""
+    errors: list[FieldError]
+
+
+class HealthBody(BaseModel):
+    status: str
+    database: str
+    server_seq: int | None = None
+    detail: str | None = None
+
+
+def _error(description: str, model: type[BaseModel] = ErrorBody) -> dict:
+    return {"model": model, "description": description}
+
+
+# What every sync endpoint may answer besides its 200 (the OpenAPI schema says so, and a
+# schemathesis run in the tests checks every answer against it).
+ERRORS = {
+    400: _error("请求内容不是有效的 JSON（UTF-8、无 NaN/Infinity、最多 64 层），或压缩格式不对"),
+    401: _error("缺少或无效的设备密钥"),
+    403: _error("设备已停用、登记码无效，或搁置待审核的变更已达上限"),
+    409: _error("协议版本不一致、设备已绑定另一个数据库，或签名公钥已存在"),
+    413: _error("上传的内容（或解压后的内容）太大"),
+    415: _error("不支持的压缩方式"),
+    422: _error("请求格式不对", InvalidBody),
+    429: _error("请求太频繁（Retry-After：几秒后再试）"),
+    500: _error("县服务器内部错误（已记录，不含请求内容）"),
+    503: _error("县服务器的数据库暂时无法访问，请稍后再试"),
+}
 
 
 class _Refused(Exception):
@@ -125,6 +179,16 @@ class SyncRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def route(request: Request):
+            limiter = getattr(request.app.state, "rate", None)
+            if limiter is not None:
+                auth = request.headers.get("authorization", "")
+                caller = (hashlib.sha256(auth.encode(errors="replace")).hexdigest() if auth
+                          else f"ip:{request.client.host if request.client else '?'}")
+                wait = limiter.wait_for(caller, time.monotonic())
+                if wait:
+                    seconds = max(1, math.ceil(wait))
+                    return JSONResponse({"detail": f"请求太频繁，请 {seconds} 秒后再试"}, status_code=429,
+                                        headers={"Retry-After": str(seconds)})
             encoding = request.headers.get("content-encoding", "").strip().lower()
             length = request.headers.get("content-length", "")
             if length.isdigit() and int(length) > MAX_BODY:
@@ -135,40 +199,53 @@ class SyncRoute(APIRoute):
                 if encoding not in ("", "identity", "gzip"):
                     return _refusal(415, f"不支持的压缩方式：{encoding}")
                 chunks, size = [], 0
-                async for chunk in request.stream():
-                    size += len(chunk)
-                    if size > MAX_BODY:
-                        return _refusal(413, "上传的内容太大，请减小每批的条数")
-                    chunks.append(chunk)
+                stream = limits.GzipStream(limits.max_request()) if encoding == "gzip" else None
+                try:
+                    async for chunk in request.stream():
+                        size += len(chunk)
+                        if size > MAX_BODY:
+                            return _refusal(413, "上传的内容太大，请减小每批的条数")
+                        chunks.append(stream.feed(chunk) if stream else chunk)
+                except limits.TooLarge as e:
+                    return _refusal(413, f"{e}。请减小每批的条数")
+                except zlib.error:
+                    return _refusal(400, "上传内容的压缩格式不对（gzip）")
+                if stream is not None and not stream.complete:
+                    return _refusal(400, "上传内容的压缩格式不对（gzip 数据不完整）")
                 body = b"".join(chunks)
-                if encoding == "gzip":
+                request._body = body  # what FastAPI then parses as JSON
+                if body:
                     try:
-                        body = _gunzip(body)
+                        request._json = _parse(body)  # FastAPI takes it as parsed
                     except _Refused as e:
                         return _refusal(e.status, e.message)
-                request._body = body  # what FastAPI then parses as JSON
             try:
                 return await handler(request)
             except (HTTPException, ValidationException, _Refused):
                 raise  # answered by the exception handlers
-            except Exception:  # noqa: BLE001 - e.g. a body nested too deep to parse
-                log.exception("%s %s failed", request.method, request.url.path)
+            except Exception as e:  # noqa: BLE001 - logged without any request value
+                log_failure(log, f"{request.method} {request.url.path} failed", e)
                 return _refusal(500, MSG_INTERNAL)
 
         return route
 
 
-def _gunzip(data: bytes) -> bytes:
-    inflater = zlib.decompressobj(wbits=31)
+def _parse(body: bytes):
+    """A request body as JSON: strict UTF-8, no NaN or Infinity (not JSON), at most MAX_DEPTH
+    levels of arrays and objects. orjson refuses deeper than 1024 levels in C without recursing,
+    so a nesting bomb costs nothing before the depth is checked."""
     try:
-        out = inflater.decompress(data, MAX_INFLATED)
-    except zlib.error:
-        raise _Refused(400, "上传内容的压缩格式不对（gzip）") from None
-    if inflater.unconsumed_tail:
-        raise _Refused(413, "上传的内容解压后太大，请减小每批的条数")
-    if not inflater.eof:
-        raise _Refused(400, "上传内容的压缩格式不对（gzip 数据不完整）")
-    return out
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as e:
+        text = str(e)
+        if "UTF-8" in text:
+            raise _Refused(400, "请求内容应是 UTF-8 编码的 JSON") from None
+        if "depth" in text:
+            raise _Refused(400, f"请求内容嵌套太深（最多 {wire.MAX_DEPTH} 层）") from None
+        raise _Refused(400, "请求内容不是有效的 JSON（NaN、Infinity 不是 JSON 的数值）") from None
+    if wire.too_deep(value):
+        raise _Refused(400, f"请求内容嵌套太深（最多 {wire.MAX_DEPTH} 层）")
+    return value
 
 
 def _refusal(status: int, message: str) -> JSONResponse:
@@ -207,25 +284,29 @@ def _nul_free(records: list[dict], session: Session, device: service.DeviceInfo)
     return kept, parked
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """The county server's HTTP application over an opened (migrated) database engine."""
+def create_app(engine: Engine, *, rate: limits.RateLimiter | None = None) -> FastAPI:
+    """The county server's HTTP application over an opened (migrated) database engine.
+    `rate`: the per-caller request limit (default from the environment, app/sync/limits.py)."""
     initials("卡册")  # loads pypinyin's dictionaries now rather than in the first push
     sessions = make_session_factory(engine)
     reads = make_session_factory(engine, readonly=True)  # SQLite (demos): no write lock to read
     app = FastAPI(title="卡册县服务器同步接口", version="1",
-                  description="村里的电脑与县服务器之间的同步（sync-design.md）")
+                  description="村里的电脑与县服务器之间的同步（sync-design.md）", responses=ERRORS)
     app.router.route_class = SyncRoute
     busy = threading.BoundedSemaphore(BUSY_LIMIT)
     app.state.read_sessions = reads
+    app.state.rate = rate or limits.RateLimiter()
     app.add_middleware(RequestLog)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse({"detail": f"请求格式不对：{where or '请求内容'}（{first.get('msg', '')}）",
-                             "errors": json.loads(json.dumps(exc.errors(), default=str))},
-                            status_code=422)
+        # Where and what, never the values received (they may be anything, an ID number too).
+        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
+                   "type": str(e.get("type", ""))} for e in exc.errors()]
+        return JSONResponse({"detail": f"请求格式不对：{where or '请求内容'}（{first.get('type', '')}）",
+                             "errors": errors}, status_code=422)
 
     def transaction(request: Request, endpoint: str, key: str | None, work: Work, *,
                     on_data_error: Work | None = None) -> JSONResponse:
@@ -234,7 +315,7 @@ def create_app(engine: Engine) -> FastAPI:
         A unique-key conflict with a concurrent request (two devices pushing the same relayed
         change at once) runs the transaction again: the second time the change is a duplicate."""
         _note(request, endpoint=endpoint)
-        if endpoint in ("enrol", "hello"):
+        if endpoint in ("enrol", "hello", "key"):
             return _transaction(request, endpoint, key, work, on_data_error)
         waited = time.perf_counter()
         with busy:
@@ -263,9 +344,9 @@ def create_app(engine: Engine) -> FastAPI:
                     work, on_data_error = on_data_error, None
                     continue
                 if kind == "connection":
-                    log.error("%s: database unreachable: %s", endpoint, e)
+                    log.error("%s: database unreachable: %s", endpoint, _first_line(e))
                     return _refusal(503, MSG_DB_DOWN)
-                log.exception("%s failed", endpoint)
+                log_failure(log, f"{endpoint} failed", e)
                 return _refusal(500, MSG_INTERNAL)
         log.error("%s: gave up after %d attempts", endpoint, ATTEMPTS)
         return _refusal(503, MSG_DB_DOWN)
@@ -278,10 +359,14 @@ def create_app(engine: Engine) -> FastAPI:
     @app.post(f"{PREFIX}/enrol", summary="用登记码换取设备密钥（一次性）")
     def enrol(body: EnrolBody, request: Request):
         def work(s, _device):
-            answer = service.redeem(s, body.token)
+            answer = service.redeem(s, body.token, body.public_key)
             _note(request, device=answer["device_name"])
             return answer
         return transaction(request, "enrol", None, work)
+
+    @app.post(f"{PREFIX}/key", summary="登记本机的签名公钥（此前登记的笔记本，下次同步时）")
+    def key(body: KeyBody, request: Request, key: Key):
+        return transaction(request, "key", key, lambda s, d: service.set_public_key(s, d, body.model_dump()))
 
     @app.post(f"{PREFIX}/hello", summary="握手：版本、时钟、本机已上传到哪里")
     def hello(body: HelloBody, request: Request, key: Key):
@@ -308,7 +393,7 @@ def create_app(engine: Engine) -> FastAPI:
                 except Exception as e:  # noqa: BLE001 - only data errors are parked
                     if _db_error(e) != "data":
                         raise
-                    log.warning("push from %s: parking a change the database refused: %s", device.name, e)
+                    log.warning("push from %s: parking a change the database refused: %s", device.name, _first_line(e))
                     merge.park(s, rec, "invalid", f"值超出县数据库允许的范围（长度或大小），未应用：{_first_line(e)}",
                                device.name)
                     parked += 1
@@ -345,11 +430,12 @@ def create_app(engine: Engine) -> FastAPI:
             with reads.begin() as s:
                 device = service.authenticate(s, key)
                 seq = service.server_seq(s)
-                allowed = sorted(village_ids(s, device.villages))
+                scope = service.device_scope(s, device)
+                allowed = None if scope is None else sorted(scope)
         except SyncRefused as e:
             return _refusal(e.status, e.message)
         except DBAPIError as e:
-            log.error("snapshot: database error: %s", e)
+            log.error("snapshot: database error: %s", _first_line(e))
             return _refusal(503, MSG_DB_DOWN)
         _note(request, device=device.name, server_seq=seq)
         state = request.scope.setdefault("state", {})
@@ -357,14 +443,15 @@ def create_app(engine: Engine) -> FastAPI:
                                  media_type="application/x-ndjson",
                                  headers={"Content-Encoding": "gzip", "X-Kace-Server-Seq": str(seq)})
 
-    @app.get("/health", summary="服务器与数据库是否正常")
+    @app.get("/health", summary="服务器与数据库是否正常", response_model=HealthBody,
+             responses={503: {"model": HealthBody, "description": "数据库无法访问"}})
     def health(request: Request):
         _note(request, endpoint="health")
         try:
             with reads.begin() as s:
                 seq = service.server_seq(s)
         except Exception as e:  # noqa: BLE001 - health answers, never fails
-            log.error("health: database error: %s", e)
+            log.error("health: database error: %s", _first_line(e))
             return JSONResponse({"status": "error", "database": "unreachable", "detail": MSG_DB_DOWN},
                                 status_code=503)
         return {"status": "ok", "database": "ok", "server_seq": seq}
@@ -386,7 +473,7 @@ def device_key(request: Request,
     except SyncRefused as e:
         raise _Refused(e.status, e.message) from None
     except DBAPIError as e:
-        log.error("authentication: database error: %s", e)
+        log.error("authentication: database error: %s", _first_line(e))
         raise _Refused(503, MSG_DB_DOWN) from None
     return key
 
@@ -420,7 +507,7 @@ def _pushed(request: Request, body: PushBody, answer: dict, parked: int) -> dict
     return answer
 
 
-def _snapshot_stream(sessions, seq: int, allowed: list[str], state: dict) -> Iterator[bytes]:
+def _snapshot_stream(sessions, seq: int, allowed: list[str] | None, state: dict) -> Iterator[bytes]:
     """Every change in the device's scope up to `seq`, in server-seq order, gzip-compressed.
 
     The counter is taken under its row lock until commit, so every change numbered <= seq is
@@ -436,7 +523,7 @@ def _snapshot_stream(sessions, seq: int, allowed: list[str], state: dict) -> Ite
         yield line({"server_seq": seq, "protocol": service.PROTOCOL})
         with sessions.begin() as s:
             rows = s.execute(
-                select(CH).where(CH.c.log_seq <= seq,
+                select(CH).where(CH.c.log_seq <= seq, true() if allowed is None else
                                  CH.c.village_id.is_(None) | CH.c.village_id.in_(allowed))
                 .order_by(CH.c.log_seq).execution_options(yield_per=SNAPSHOT_CHUNK)).mappings()
             buffer = []
@@ -479,8 +566,8 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, sending)
-        except Exception:
-            log.exception("unhandled error on %s", scope.get("path"))
+        except Exception as e:
+            log_failure(log, f"unhandled error on {scope.get('path')}", e)
             raise
         finally:
             facts = dict(scope.get("state", {}).get("kace_log", {}))

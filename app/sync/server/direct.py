@@ -12,13 +12,14 @@ from app.sync.client import ServerRefused
 from app.sync.server import service
 
 ENDPOINTS = {"hello": service.hello, "push": service.push, "pull": service.pull,
-             "digest": service.digests}
+             "digest": service.digests, "key": service.set_public_key}
 
 
 def dispatch(session: Session, key: str | None, endpoint: str, body: dict) -> dict:
     """Authenticate and run one endpoint (enrol needs no key)."""
     if endpoint == "enrol":
-        return service.redeem(session, body.get("token") if isinstance(body, dict) else None)
+        body = body if isinstance(body, dict) else {}
+        return service.redeem(session, body.get("token"), body.get("public_key"))
     handler = ENDPOINTS.get(endpoint)
     if handler is None:
         raise service.SyncRefused(404, f"未知的接口：{endpoint}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,13 +17,14 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Change, Counter, Device, DeviceAck
-from app.sync import clock, digest, merge, wire
-from app.sync.scope import VillageResolver, village_ids
+from app.db.models import Change, Counter, Device, DeviceAck, ParkedChange
+from app.sync import clock, digest, limits, merge, signing, wire
+from app.sync.scope import REGION, VillageResolver, village_ids
 
 CH = Change.__table__
 DEVICE = Device.__table__
 ACK = DeviceAck.__table__
+PARKED = ParkedChange.__table__
 COUNTER = Counter.__table__
 PROTOCOL = 1
 MAX_PUSH = 5000
@@ -45,9 +47,10 @@ class DeviceInfo:
     name: str
     device_code: int
     villages: list[str]
-    device_key: str
+    public_key: str | None
     replica_id: str | None
-    token_pending: bool = False  # enrolled, key not used yet: the token may be redeemed again
+    token_pending: bool = False
+    incarnation_id: str | None = None  # the laptop database's current incarnation  # enrolled, key not used yet: the token may be redeemed again
 
 
 def _hash(secret: str) -> str:
@@ -71,8 +74,9 @@ def enrol(session: Session, name: str, villages: list[str]) -> str:
         token = secrets.token_urlsafe(24)
     row = session.execute(select(DEVICE).where(DEVICE.c.name == name)).mappings().first()
     # A new token revokes the old key at once: re-enrolling replaces a lost laptop.
+    # ... and unbinds its replica: the new laptop (or a restored one) binds itself at its hello.
     values = {"villages": json.dumps(sorted(set(villages))), "token_hash": _hash(token), "disabled": False,
-              "key_hash": None, "device_key": None}
+              "key_hash": None, "public_key": None, "replica_id": None}
     if row is None:
         code = (session.execute(select(func.max(DEVICE.c.device_code))).scalar() or 0) + 1
         session.execute(insert(DEVICE).values(name=name, device_code=code, enrolled_at=_now(),
@@ -82,31 +86,54 @@ def enrol(session: Session, name: str, villages: list[str]) -> str:
     return token
 
 
-def redeem(session: Session, token: str) -> dict:
-    """Exchange an enrolment token for a device key. The token stays good until the device has
-    used a key once: a laptop cut off between the server's answer and storing the key (power,
-    network) enrols again with the same token; redeeming again replaces the earlier key."""
+def redeem(session: Session, token: str, public_key: str | None = None) -> dict:
+    """Exchange an enrolment token for a device key (the server keeps only its hash) and take the
+    laptop's Ed25519 public key. The token stays good until the device has used a key once: a
+    laptop cut off between the server's answer and storing the key (power, network) enrols again
+    with the same token; redeeming again replaces the earlier key."""
     if not isinstance(token, str) or not token:
         raise SyncRefused(400, "缺少登记码")
     row = session.execute(select(DEVICE).where(DEVICE.c.token_hash == _hash(token))).mappings().first()
     if row is None or row["disabled"]:
         raise SyncRefused(403, "登记码无效或已使用")
     key = secrets.token_urlsafe(32)
-    session.execute(update(DEVICE).where(DEVICE.c.id == row["id"]).values(key_hash=_hash(key), device_key=key))
+    session.execute(update(DEVICE).where(DEVICE.c.id == row["id"]).values(
+        key_hash=_hash(key), public_key=_public_key(public_key, optional=True)))
     return {"device_key": key, "device_name": row["name"], "device_code": row["device_code"],
-            "villages": json.loads(row["villages"])}
+            "villages": json.loads(row["villages"]), "server_public_key": signing.server_public_key()}
+
+
+def _public_key(value, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(signing.HEX_KEY, value):
+        raise SyncRefused(422, "签名公钥格式不对（应为 64 位十六进制）")
+    return value
+
+
+def set_public_key(session: Session, device: DeviceInfo, body: dict) -> dict:
+    """A laptop enrolled before bundles were signed with Ed25519 sends its public key, the request
+    authenticated by its device key (its next sync). Once set, only a re-enrolment changes it."""
+    key = _public_key(body.get("public_key") if isinstance(body, dict) else None)
+    if device.public_key and device.public_key != key:
+        raise SyncRefused(409, "该设备已有签名公钥；更换电脑或密钥请在县里重新登记（kace server enrol）")
+    session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(public_key=key))
+    device.public_key = key
+    return {"public_key": key, "server_public_key": signing.server_public_key()}
 
 
 def authenticate(session: Session, key: str | None) -> DeviceInfo:
     if not key:
         raise SyncRefused(401, "缺少设备密钥，请先登记本机")
-    row = session.execute(select(DEVICE).where(DEVICE.c.key_hash == _hash(key))).mappings().first()
-    if row is None or not secrets.compare_digest(row["device_key"] or "", key):
+    hashed = _hash(key)
+    row = session.execute(select(DEVICE).where(DEVICE.c.key_hash == hashed)).mappings().first()
+    if row is None or not secrets.compare_digest(row["key_hash"] or "", hashed):
         raise SyncRefused(401, "设备密钥无效")
     if row["disabled"]:
         raise SyncRefused(403, "该设备已停用，请联系县里的管理员")
     return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
-                      row["device_key"], row["replica_id"], token_pending=row["token_hash"] is not None)
+                      row["public_key"], row["replica_id"], token_pending=row["token_hash"] is not None,
+                      incarnation_id=row["incarnation_id"])
 
 
 def spend_token(session: Session, device: DeviceInfo) -> None:
@@ -118,13 +145,32 @@ def spend_token(session: Session, device: DeviceInfo) -> None:
 
 def device_by_name(session: Session, name: str) -> DeviceInfo:
     row = session.execute(select(DEVICE).where(DEVICE.c.name == name)).mappings().first()
-    if row is None or not row["device_key"]:
+    if row is None or not row["key_hash"]:
         raise SyncRefused(404, f"没有已登记的设备：{name}")
     return DeviceInfo(row["id"], row["name"], row["device_code"], json.loads(row["villages"]),
-                      row["device_key"], row["replica_id"])
+                      row["public_key"], row["replica_id"], incarnation_id=row["incarnation_id"])
 
 
 # --- protocol ----------------------------------------------------------------------------------
+
+
+def is_county(device: DeviceInfo) -> bool:
+    """A device enrolled with the county's own code (ends in 000000, e.g. 450881000000) is the
+    county office's: it reads and writes every village and the county-wide rows (docs/sync.md)."""
+    return any(code.endswith("000000") for code in device.villages)
+
+
+def device_scope(session: Session, device: DeviceInfo) -> set[str] | None:
+    """The region ids of the device's villages; None for the county's own device (everything)."""
+    return None if is_county(device) else village_ids(session, device.villages)
+
+
+def device_villages(session: Session, device: DeviceInfo) -> list[str]:
+    """The village codes a device syncs: its enrolment, or every village for the county's."""
+    if not is_county(device):
+        return device.villages
+    return sorted(session.execute(select(REGION.c.code).where(
+        REGION.c.level == "village", REGION.c.deleted.is_(False))).scalars())
 
 
 def _field(body: dict, key: str, kind: type, *, optional: bool = False):
@@ -152,9 +198,10 @@ def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
     client_clock = _field(body, "clock_ms", int)
     if version != PROTOCOL:
         raise SyncRefused(409, f"同步协议版本不一致（本机 {version}，县服务器 {PROTOCOL}），请升级卡册")
+    bind(session, device, replica)
     now = clock.wall_ms()
     session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(
-        replica_id=replica, last_seen_at=_now()))
+        last_seen_at=_now(), incarnation_id=incarnation))
     skew = client_clock - now
     warning = None
     if abs(skew) > CLOCK_TOLERANCE_MS:
@@ -162,9 +209,25 @@ def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
         warning = (f"本机时钟{'快' if skew > 0 else '慢'}了约 {days:.1f} 天，请校正电脑的日期和时间"
                    if days >= 1 else f"本机时钟相差约 {abs(skew) // 60000} 分钟，请校正电脑时间")
     return {"server_time_ms": now, "protocol": PROTOCOL, "device_name": device.name,
-            "device_code": device.device_code, "villages": device.villages,
+            "device_code": device.device_code, "villages": device_villages(session, device),
             "acked_through": _acked_through(session, device, incarnation),
-            "server_seq": server_seq(session), "clock_warning": warning}
+            "server_seq": server_seq(session), "clock_warning": warning,
+            "has_public_key": device.public_key is not None,
+            "devices": dict(session.execute(select(DEVICE.c.replica_id, DEVICE.c.name).where(
+                DEVICE.c.replica_id.is_not(None))).all()),
+            "server_public_key": signing.server_public_key()}
+
+
+def bind(session: Session, device: DeviceInfo, replica: str) -> None:
+    """The first laptop database to speak with a device's key binds the device to its replica;
+    another replica is refused (a copied key). Re-enrolment unbinds; a restore keeps the replica
+    (only its incarnation is new)."""
+    if device.replica_id is None:
+        session.execute(update(DEVICE).where(DEVICE.c.id == device.id).values(replica_id=replica))
+        device.replica_id = replica
+    elif device.replica_id != replica:
+        raise SyncRefused(409, "这台设备已绑定另一个数据库（副本标识不同）。更换电脑或数据库请在县里重新登记"
+                               "（kace server enrol），再用新的登记码登记本机")
 
 
 def _positions(session: Session):
@@ -187,12 +250,17 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
     changes = _field(body, "changes", list)
     if len(changes) > MAX_PUSH:
         raise SyncRefused(413, f"一次最多上传 {MAX_PUSH} 条变更")
-    allowed = village_ids(session, device.villages)
+    allowed = device_scope(session, device)
+    _parked_quota(session, device, before=True)
     # Take the sequence lock before reading which changes are known: two devices relaying the
     # same change then run one after the other instead of both inserting it.
     session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq").with_for_update())
     report = merge.ingest(session, changes, positions=_positions(session), acked=True,
-                          scope=VillageResolver(session, allowed), device_name=device.name)
+                          scope=VillageResolver(session, allowed, codes=device.villages,
+                                                replica_id=device.replica_id),
+                          device_name=device.name)
+    if report.parked:
+        _parked_quota(session, device, before=False)
     done = max(_acked_through(session, device, incarnation), through)
     if session.execute(select(ACK.c.device_id).where(
             ACK.c.device_id == device.id, ACK.c.incarnation_id == incarnation)).first():
@@ -205,6 +273,17 @@ def push(session: Session, device: DeviceInfo, body: dict) -> dict:
             "duplicates": report.duplicates, "parked": report.parked, "conflicts": report.conflicts}
 
 
+def _parked_quota(session: Session, device: DeviceInfo, *, before: bool) -> None:
+    """A device may not fill the review list without limit: at the quota its pushes are refused
+    (the whole push, nothing stored) until the county has reviewed what is parked."""
+    quota = limits.max_parked()
+    held = session.execute(select(func.count()).select_from(PARKED).where(
+        PARKED.c.device_name == device.name, PARKED.c.dismissed.is_(False))).scalar()
+    if held > quota or (before and held >= quota):
+        raise SyncRefused(403, f"该设备在县服务器上搁置待审核的变更已达上限（{quota} 条），本次上传未保存。"
+                               "请县里先审核并处理这些变更（kace conflicts --db-url …），再同步")
+
+
 def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = MAX_PULL) -> dict:
     """A page of changes after server seq `after` in the device's villages. With `incarnation_id`
     (the laptop's current database), the changes the server received from that very log are left
@@ -212,13 +291,14 @@ def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = M
     after = _field(body, "after", int)
     limit = min(max(_field(body, "limit", int, optional=True) or 1000, 1), max_limit)
     incarnation = _field(body, "incarnation_id", str, optional=True)
-    allowed = village_ids(session, device.villages)
+    allowed = device_scope(session, device)
     # Numbers up to the counter are all committed (they are handed out in commit order), so a
     # short page may move the cursor to it even when the last changes were left out as the
     # laptop's own.
     top = server_seq(session)
-    query = select(CH).where(CH.c.log_seq > after, CH.c.log_seq <= top,
-                             CH.c.village_id.is_(None) | CH.c.village_id.in_(sorted(allowed)))
+    query = select(CH).where(CH.c.log_seq > after, CH.c.log_seq <= top)
+    if allowed is not None:
+        query = query.where(CH.c.village_id.is_(None) | CH.c.village_id.in_(sorted(allowed)))
     if incarnation is not None and device.replica_id is not None:
         held = _acked_through(session, device, incarnation)
         query = query.where(~((CH.c.replica_id == device.replica_id)
@@ -233,9 +313,9 @@ def pull(session: Session, device: DeviceInfo, body: dict, *, max_limit: int = M
 
 def digests(session: Session, device: DeviceInfo, body: dict | None = None) -> dict:
     """Digests of the device's villages, or of the subset `villages` the request names."""
-    from app.sync.scope import REGION
     wanted = (body or {}).get("villages")
-    codes = device.villages if not isinstance(wanted, list) else [c for c in device.villages if c in wanted]
+    mine = device_villages(session, device)
+    codes = mine if not isinstance(wanted, list) else [c for c in mine if c in wanted]
     ids = dict(session.execute(select(REGION.c.code, REGION.c.id).where(
         REGION.c.code.in_(codes))).all())
     return {"digests": digest.digests(session, ids)}
