@@ -208,10 +208,7 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
     from app.ui.main import wait_until
 
     wait_until(lambda: not app_ctx.runner.busy and ext.printing.previews, 120)
-    preview = ext.printing.previews[-1]
-    from app.ui.widgets import fit_to_screen
-
-    fit_to_screen(preview, preview.width(), preview.height())
+    preview = ext.printing.previews[-1]  # as it opens: it fits itself to the screen
     yield Shot("print-preview", preview)
     preview.close()
 
