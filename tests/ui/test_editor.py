@@ -94,6 +94,32 @@ def test_id_number_fills_birth_date_and_sex_of_a_new_member(editor, ctx, zsf, wi
     assert not editor.dirty()
 
 
+def test_home_schooling_is_recorded_on_the_member_form_with_the_compulsory_schooling_hint(editor, ctx, zsf,
+                                                                                         window):
+    members = editor.show_tab("members")
+    select_member(members, "张小明")  # 14 years old on the test date
+    form = members.records.form
+    assert form.labels["home_schooled"] == "送教上门"
+    assert "home_schooled" not in form.warnings  # in 八年级: secured
+    form.widgets["schooling"].set_value(None)
+    form.widgets["education"].set_value(codes.EDUCATION.code("小学"))
+    form.widgets["home_schooled"].set_value(True)
+    form.reveal_all()
+    message = form.error_labels["home_schooled"]
+    assert form.warnings["home_schooled"] == "义务教育未保障（14岁）：登记为送教上门，但未登记残疾"
+    assert message.isVisibleTo(editor) and "未登记残疾" in message.text()
+    assert editor.save_button.isEnabled()  # a hint, not a refusal
+    form.widgets["health"].set_value(codes.HEALTH.code("残疾"))
+    form.widgets["disability_grade"].set_value(codes.DISABILITY_GRADE.codes()[0])
+    assert "home_schooled" not in form.warnings  # 送教上门 with a disability: secured
+    form.widgets["home_schooled"].set_value(None)
+    assert "残疾儿童送教上门请选“是”" in form.warnings["home_schooled"]
+    form.widgets["home_schooled"].set_value(True)
+    assert editor.save()
+    window.settle()
+    assert row(ctx, Member, name="张小明", household_id=zsf["id"])[0]["home_schooled"] is True
+
+
 def test_a_household_without_head_cannot_be_saved(editor):
     members = editor.show_tab("members")
     select_member(members, "张三丰")
