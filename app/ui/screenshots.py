@@ -104,7 +104,7 @@ class CapturingInteraction:
     def ask_open_path(self, *_a, **_k):
         return None
 
-    ask_save_path = ask_open_path
+    ask_save_path = ask_year_and_reason = ask_open_path
 
     def take(self, name: str) -> Iterator[Shot]:
         """The oldest box shown, as the Shot `name` (closed when resumed)."""

@@ -302,3 +302,44 @@ def test_history_names_the_village_and_shows_whole_values(editor, zsf, ctx):
     index = history.model.index(texts.index(created), 6)
     assert index.data(Qt.ItemDataRole.ToolTipRole) == created  # the whole text also as a tooltip
     assert history.view.wordWrap()
+
+
+def test_exit_year_is_changed_from_the_exit_tab_with_a_reason(zsf, window, ctx, interaction, qtbot):
+    from app.domain import workflow
+    from app.ui.year_reason import YearReasonDialog
+
+    with ctx.write() as w:
+        w.update(Household.__table__, zsf["id"], {"status": workflow.EXITED, "exit_year": 2020})
+    window.settle()
+    editor = window.open_household(zsf["id"])
+    row_ = editor.show_tab("exit").exit_year
+    assert row_.button.isEnabled() and row_.label.text() == "脱贫年度：2020年"
+    interaction.year_reasons += [(2021, "   "), None, (2021, "验收批次为2021年")]
+    row_.button.click()  # an empty reason is refused by the op, nothing changes
+    window.settle()
+    assert any("修改脱贫年度须填写原因" in c[2] for c in interaction.of("error"))
+    row_.button.click()  # cancelled
+    window.settle()
+    assert row(ctx, Household, id=zsf["id"])[0]["exit_year"] == 2020
+    row_.button.click()
+    window.settle()
+    (asked, *_) = [c for c in interaction.of("year_reason")][-1:]
+    assert asked[3:] == (2020, 2016, ctx.today.year + 1)  # from the current year, not before 识别年度
+    h = row(ctx, Household, id=zsf["id"])[0]
+    assert h["exit_year"] == 2021 and "脱贫年度由2020改为2021" in h["note"] and "验收批次为2021年" in h["note"]
+    qtbot.waitUntil(lambda: row_.label.text() == "脱贫年度：2021年", timeout=5000)
+    # the real dialog: 确定 stays disabled while the reason is empty
+    dialog = YearReasonDialog("修改脱贫年度", "改为：", 2021, 2016, 2027)
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not ok.isEnabled() and dialog.hint.isVisibleTo(dialog)
+    dialog.accept()
+    assert dialog.result() != YearReasonDialog.DialogCode.Accepted
+    dialog.reason.setText(" 复核 ")
+    dialog.year.setValue(2019)
+    assert ok.isEnabled() and dialog.values() == (2019, "复核")
+
+
+def test_exit_year_cannot_be_changed_before_the_household_exited(editor):
+    row_ = editor.show_tab("exit").exit_year
+    assert not row_.button.isEnabled() and row_.label.text() == "脱贫年度：该户未脱贫"

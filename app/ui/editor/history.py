@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -22,7 +23,9 @@ from PySide6.QtWidgets import (
 from app.db import ui_queries
 from app.domain import fields
 from app.domain.history import change_rows
+from app.domain import workflow
 from app.ops.exit_assessment import record_food_clothing
+from app.ops.workflow import set_exit_year
 from app.ops.undo import OBJECT_NAMES
 from app.ui.editor.base import EditorTab
 from app.ui.empty_state import set_empty_text
@@ -152,6 +155,44 @@ class FoodClothingBox(QGroupBox):
                                 checked_by=self.checked_by.value(), label=self.tab.tr("记录不愁吃、不愁穿"))
 
 
+class ExitYearRow(QWidget):
+    """脱贫年度 of an exited household and 修改脱贫年度…: the year and the reason are asked through the
+    interaction layer, saved by set_exit_year (which refuses an empty reason)."""
+
+    def __init__(self, tab: EditorTab):
+        super().__init__(tab)
+        self.tab = tab
+        self.household: dict = {}
+        self.label = QLabel()
+        self.button = QPushButton(tab.tr("修改脱贫年度(&T)…"))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        self.button.clicked.connect(self.change)
+
+    def load(self, household: dict) -> None:
+        self.household = household
+        exited = household.get("status") == workflow.EXITED
+        year = household.get("exit_year")
+        self.label.setText(self.tab.tr("脱贫年度：{0}").format(self.tab.tr("{0}年").format(year) if year else
+                                                               self.tab.tr("未填")) if exited else
+                           self.tab.tr("脱贫年度：该户未脱贫"))
+        self.button.setEnabled(exited)
+
+    def change(self) -> None:
+        h, today = self.household, self.tab.app.today
+        low, high = h.get("identified_year") or 2013, today.year + 1
+        answer = self.tab.app.interaction.ask_year_and_reason(
+            self.tab.tr("修改脱贫年度"),
+            self.tab.tr("户 {0} 的脱贫年度（现为 {1}）改为：").format(h.get("code", ""), h.get("exit_year") or "空"),
+            h.get("exit_year") or today.year, low, high)
+        if answer is not None:
+            year, reason = answer
+            self.tab.app.runner.run(set_exit_year, self.tab.household_id, year, reason,
+                                    label=self.tab.tr("修改脱贫年度"))
+
+
 class ExitTab(EditorTab):
     """退出评估: the life-cycle timeline with the next allowed steps, the exit assessment computed
     from the record (stored on request, so the printed 退出验收表 can be reproduced), and the
@@ -159,7 +200,7 @@ class ExitTab(EditorTab):
 
     key = "exit"
     title = "退出评估"
-    sections = frozenset({"exit_assessments", "conditions"})
+    sections = frozenset({"exit_assessments", "conditions", "household"})
 
     def __init__(self, editor):
         from app.ui.workflow_panel import ExitAssessmentPanel, WorkflowPanel
@@ -168,6 +209,7 @@ class ExitTab(EditorTab):
         self.workflow = WorkflowPanel(self.app, self.household_id, self)
         self.assessment = ExitAssessmentPanel(self.app, self.household_id, self)
         self.food_clothing = FoodClothingBox(self)
+        self.exit_year = ExitYearRow(self)
         self.assessment.shown.connect(lambda a: self.food_clothing.set_year(a.year))
         self.model, self.view = record_table(EXIT_COLUMNS, self)
         set_empty_text(self.view, self.tr("该户尚无退出评估记录。点上方“保存评估结果”把本次评估记下来，"
@@ -178,6 +220,7 @@ class ExitTab(EditorTab):
         stored = QWidget(self)
         stored_layout = QVBoxLayout(stored)
         stored_layout.setContentsMargins(0, 0, 0, 0)
+        stored_layout.addWidget(self.exit_year)
         stored_layout.addWidget(self.note)
         stored_layout.addWidget(self.view, 1)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -200,4 +243,5 @@ class ExitTab(EditorTab):
         rows = detail["exit_assessments"]
         self.model.set_rows(rows)
         self.food_clothing.load(detail["conditions"])
+        self.exit_year.load(detail["household"])
         self.note.setText(self.tr("已保存的退出评估："))  # an empty list says so itself
