@@ -9,6 +9,7 @@ class YearReasonDialog(QDialog):
     def __init__(self, title: str, text: str, year: int, low: int, high: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(380)
         self.year = QSpinBox()
         self.year.setRange(low, high)
         self.year.setValue(min(max(year, low), high))

@@ -121,9 +121,10 @@ class FoodClothingBox(QGroupBox):
             label.setBuddy(widget)
             grid.addWidget(label, 1 + i // 2, 2 * (i % 2))
             grid.addWidget(widget, 1 + i // 2, 2 * (i % 2) + 1)
-        grid.addWidget(self.record_button, 3, 3, Qt.AlignmentFlag.AlignRight)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        grid.addWidget(self.record_button, 3, 3, 1, 2, Qt.AlignmentFlag.AlignRight)
+        for widget, width in ((self.food, 110), (self.clothing, 110), (self.checked_on, 160), (self.checked_by, 200)):
+            widget.setMaximumWidth(width)  # as wide as the same fields of the forms (app/ui/fieldkit.py)
+        grid.setColumnStretch(4, 1)
         self.record_button.clicked.connect(self.record)
         self.record_button.setEnabled(False)  # until the assessed year is known
 
