@@ -42,11 +42,13 @@ def wrap(text: str, width: float, font: str, size: float, first_width: float | N
             """End the line here, before `following`; characters the rules forbid at the end of
             this line or before `following` move down with it."""
             nonlocal line, used, room
-            carry, nxt = "", following[:1]
+            carry, nxt, whole = "", following[:1], line
             while len(line) > 1 and (nxt in NO_LINE_START or line[-1] in NO_LINE_END):
                 carry = line[-1] + carry
                 line = line[:-1]
                 nxt = carry[0]
+            if carry and stringWidth(carry + following[:1], font, size) > width:
+                line, carry = whole, ""  # what moves down would not fit a line: the width wins
             lines.append(line)
             line, room = carry, width
             used = stringWidth(line, font, size)

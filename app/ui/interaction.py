@@ -49,6 +49,16 @@ class Interaction(QObject):
     def error(self, title: str, text: str, detail: str | None = None) -> None:
         self._box(QMessageBox.Icon.Critical, title, text, detail).exec()
 
+    def ask_year_and_reason(self, title: str, text: str, year: int, low: int, high: int) -> tuple[int, str] | None:
+        """A year (low–high, starting at `year`) and the reason for the change; None when cancelled.
+        确定 stays disabled while the reason is empty."""
+        from app.ui.year_reason import YearReasonDialog
+
+        dialog = YearReasonDialog(title, text, year, low, high, self._parent())
+        if dialog.exec() != YearReasonDialog.DialogCode.Accepted:
+            return None
+        return dialog.values()
+
     def ask_save_path(self, title: str, filter: str, default: str | Path = "") -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self._parent(), title, str(default), filter)
         return Path(name) if name else None

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import fileops
+from app.ui.widgets import fit_to_screen
 
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 FIT_WIDTH = 0.0  # the zoom box's "适合宽度"
@@ -396,7 +397,7 @@ class PrintPreviewDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.ZoomIn, self, lambda: self.step_zoom(+1))
         QShortcut(QKeySequence.StandardKey.ZoomOut, self, lambda: self.step_zoom(-1))
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_dialog)
-        self.resize(980, 860)
+        fit_to_screen(self, 980, 860)  # less on a 1366×768 laptop
 
     # --- zoom and pages ----------------------------------------------------------------------
 

@@ -104,7 +104,7 @@ class CapturingInteraction:
     def ask_open_path(self, *_a, **_k):
         return None
 
-    ask_save_path = ask_open_path
+    ask_save_path = ask_year_and_reason = ask_open_path
 
     def take(self, name: str) -> Iterator[Shot]:
         """The oldest box shown, as the Shot `name` (closed when resumed)."""
@@ -208,10 +208,7 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
     from app.ui.main import wait_until
 
     wait_until(lambda: not app_ctx.runner.busy and ext.printing.previews, 120)
-    preview = ext.printing.previews[-1]
-    from app.ui.widgets import fit_to_screen
-
-    fit_to_screen(preview, preview.width(), preview.height())
+    preview = ext.printing.previews[-1]  # as it opens: it fits itself to the screen
     yield Shot("print-preview", preview)
     preview.close()
 

@@ -238,6 +238,7 @@ class ExitAssessmentPanel(_HouseholdPanel):
     """退出评估: each indicator of the county's profile, 达标/未达标 with the evidence; 保存 stores the
     assessment (who, when, inputs) so the 退出验收表 can be reprinted as it was."""
 
+    shown = Signal(object)  # the Assessment just shown
     tables = frozenset({"household", "member", "income", "conditions", "exit_assessment"})
     load = staticmethod(_preview)
 
@@ -282,6 +283,7 @@ class ExitAssessmentPanel(_HouseholdPanel):
         self.table.resizeRowsToContents()
         rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         self.table.setMinimumHeight(rows + self.table.horizontalHeader().height() + 2 * self.table.frameWidth())
+        self.shown.emit(a)
 
     def store(self) -> None:
         self.app_ctx.runner.run(_assess, self.household_id, label=self.tr("保存退出评估"))

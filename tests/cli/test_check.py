@@ -115,3 +115,35 @@ def test_village_exit_report_command(ctx, village, db_path, capsys):
     assert main(["village-exit", "--db", str(db_path), "--village", village["code"], "--profile", "guangxi"]) == 0
     assert "广西“一低四有四通三解决”" in capsys.readouterr().out
     assert main(["village-exit", "--db", str(db_path), "--village", "nonsense"]) == 2
+
+
+def test_vs01_at_a_past_reference_date_judges_that_month_by_that_month_s_visits(ctx, village, capsys, db_path):
+    from app.ops.assistance import assign_helper, create_helper
+    from app.ops.households import create_household
+    from app.ops.visits import record_visit
+    from tests import factories
+
+    helper = create_helper(ctx, {"name": "王五"}).value["id"]
+    ids = {}
+    for n, name in enumerate(("甲户", "乙户", "丙户")):
+        ids[name] = create_household(ctx, {"village_id": village["id"], "status": "02"},
+                                     [factories.head(name, seq=20 + n)]).value["id"]
+        assign_helper(ctx, ids[name], helper, date(2020, 1, 1))
+    visit = {"helper_id": helper, "problems": "缺技术"}
+    record_visit(ctx, ids["甲户"], {**visit, "visit_date": date(2020, 12, 10)})  # in the month: fine
+    record_visit(ctx, ids["乙户"], {**visit, "visit_date": date(2020, 11, 20)})  # the month before
+    record_visit(ctx, ids["乙户"], {**visit, "visit_date": date(2021, 1, 5)})  # after the reference date
+    record_visit(ctx, ids["丙户"], {**visit, "visit_date": date(2026, 11, 20)})  # only today's month
+
+    report = run_check(ctx, village["id"], ["VS01"], as_of=date(2020, 12, 31))
+    flagged = {f.name: f.message for f in report.findings}
+    assert set(flagged) == {"乙户", "丙户"}
+    assert "2020年12月" in flagged["乙户"] and "上次走访 2020-11-20" in flagged["乙户"]
+    assert "没有走访记录" in flagged["丙户"]
+    # the same data at the end of November 2026: only 丙户 was visited that month
+    later = {f.name for f in run_check(ctx, village["id"], ["VS01"], as_of=date(2026, 11, 30)).findings}
+    assert later == {"甲户", "乙户"}
+    # and through the command
+    ctx.engine.dispose()
+    code, data = run_json(capsys, "check", "--db", str(db_path), "--rule", "VS01", "--as-of", "2020-12-31", "--json")
+    assert data["as_of"] == "2020-12-31" and {f["name"] for f in data["findings"]} == {"乙户", "丙户"}

@@ -16,9 +16,9 @@ ADDED = {"by_cause", "by_category", "poverty_incidence", "visits_this_month", "h
 def test_stats_add_causes_categories_rate_visits_and_measures(ctx, village):
     poor = exit_ready(ctx, village, 1)
     exit_ready(ctx, village, 2, status="已脱贫")
-    visits.record_visit(ctx, poor, {"visit_date": "2026-11-03", "visitors": "王五"})
-    visits.record_visit(ctx, poor, {"visit_date": "2026-11-20", "visitors": "王五"})
-    visits.record_visit(ctx, poor, {"visit_date": "2026-10-20", "visitors": "王五"})
+    visits.record_visit(ctx, poor, {"visit_date": "2026-11-03", "visitors": "王五", "problems": "缺技术"})
+    visits.record_visit(ctx, poor, {"visit_date": "2026-11-20", "visitors": "王五", "problems": "缺技术"})
+    visits.record_visit(ctx, poor, {"visit_date": "2026-10-20", "visitors": "王五", "problems": "缺技术"})
     assistance.add_measure(ctx, poor, {"type": "产业扶持", "amount": 3000, "year": 2026})
     assistance.add_measure(ctx, poor, {"type": "产业扶持", "amount": "1500.50", "year": 2026})
     assistance.add_measure(ctx, poor, {"type": "技能培训", "amount": 800, "year": 2026})

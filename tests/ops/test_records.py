@@ -89,6 +89,36 @@ def test_visits_cannot_be_in_the_future_and_need_a_visitor(ctx, household):
     assert v.value["id"]
 
 
+def test_a_visit_without_content_is_refused_by_the_op_but_replayed_from_another_laptop(ctx, household, tmp_path):
+    from sqlalchemy import func, select
+
+    from app.db.migrate import open_sqlite
+    from app.db.models import Change, Visit
+    from app.domain.visit_content import CONTENT_MISSING
+    from app.ops.context import OpContext
+    from app.sync.replay import apply_changes
+
+    def count(c):
+        with c.read() as s:
+            return s.execute(select(func.count()).select_from(Visit.__table__)).scalar()
+
+    for empty in ({"visitors": "王五"}, {"visitors": "王五", "problems": "  ", "changes": ""}):
+        with pytest.raises(DomainError, match="请填写走访内容") as refused:
+            visits.record_visit(ctx, household, empty)
+        assert refused.value.args[-1] == CONTENT_MISSING or CONTENT_MISSING in str(refused.value)
+    assert count(ctx) == 0
+    # a visit stored by an older version on another laptop still arrives by sync
+    with ctx.write() as w:
+        w.insert("visit", {"household_id": household, "visit_date": date(2026, 11, 2), "visitors": "王五"})
+    with ctx.read() as s:
+        log = [dict(r) for r in s.execute(select(Change.__table__).order_by(Change.seq)).mappings()]
+    replica = OpContext(open_sqlite(tmp_path / "b.db"), today_fn=lambda: ctx.today)
+    with replica.sessions.begin() as s:
+        apply_changes(s, log)
+    assert count(replica) == 1
+    replica.engine.dispose()
+
+
 def test_updating_an_income_keeps_the_year_s_divisor(ctx, household):
     from app.ops.households import add_member
 

@@ -70,3 +70,10 @@ def test_printed_paragraphs_keep_the_rules(font, tmp_path):
     assert len(lines) > 3
     assert not any(line.strip()[0] in NO_LINE_START for line in lines), lines
     assert not any(line.strip()[-1] in NO_LINE_END for line in lines), lines
+
+
+def test_a_run_of_closing_punctuation_wider_than_the_line_still_keeps_the_width(font):
+    # found by the property above: moving "、、" down with the next "、" made a line wider than 21 pt
+    lines = wrap("0、、、", 21.0, font.name, 8)
+    assert "".join(lines) == "0、、、"
+    assert all(stringWidth(line, font.name, 8) <= 21.0 for line in lines)

@@ -70,7 +70,8 @@ def _run(ctx: OpContext, village: str, steps) -> None:
                                                        "business_costs": min(step[3], step[2])})
             elif kind == "visit" and hh:
                 visits.record_visit(ctx, hh[0], {"visit_date": date(2026, 1, 1).fromordinal(
-                    date(2026, 1, 1).toordinal() + step[1]), "visitors": "驻村工作队"})
+                    date(2026, 1, 1).toordinal() + step[1]), "visitors": "驻村工作队",
+                                                  "problems": "缺资金"})
             elif kind == "helper" and hh:
                 hid = assistance.create_helper(ctx, {"name": step[1]}).value["id"]
                 assistance.assign_helper(ctx, hh[-1], hid, date(2026, 3, 1))

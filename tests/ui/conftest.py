@@ -25,6 +25,7 @@ class FakeInteraction:
         self.confirm_answers: list[bool] = []
         self.guard_answers: list[str] = []
         self.paths: list[Path | None] = []
+        self.year_reasons: list[tuple[int, str] | None] = []
 
     def confirm(self, title, text, ok=None):
         self.calls.append(("confirm", title, text))
@@ -39,6 +40,10 @@ class FakeInteraction:
 
     def error(self, title, text, detail=None):
         self.calls.append(("error", title, text))
+
+    def ask_year_and_reason(self, title, text, year, low, high):
+        self.calls.append(("year_reason", title, text, year, low, high))
+        return self.year_reasons.pop(0) if self.year_reasons else None
 
     def ask_save_path(self, title, filter, default=""):
         self.calls.append(("save_path", title))

@@ -94,6 +94,32 @@ def test_id_number_fills_birth_date_and_sex_of_a_new_member(editor, ctx, zsf, wi
     assert not editor.dirty()
 
 
+def test_home_schooling_is_recorded_on_the_member_form_with_the_compulsory_schooling_hint(editor, ctx, zsf,
+                                                                                         window):
+    members = editor.show_tab("members")
+    select_member(members, "张小明")  # 14 years old on the test date
+    form = members.records.form
+    assert form.labels["home_schooled"] == "送教上门"
+    assert "home_schooled" not in form.warnings  # in 八年级: secured
+    form.widgets["schooling"].set_value(None)
+    form.widgets["education"].set_value(codes.EDUCATION.code("小学"))
+    form.widgets["home_schooled"].set_value(True)
+    form.reveal_all()
+    message = form.error_labels["home_schooled"]
+    assert form.warnings["home_schooled"] == "义务教育未保障（14岁）：登记为送教上门，但未登记残疾"
+    assert message.isVisibleTo(editor) and "未登记残疾" in message.text()
+    assert editor.save_button.isEnabled()  # a hint, not a refusal
+    form.widgets["health"].set_value(codes.HEALTH.code("残疾"))
+    form.widgets["disability_grade"].set_value(codes.DISABILITY_GRADE.codes()[0])
+    assert "home_schooled" not in form.warnings  # 送教上门 with a disability: secured
+    form.widgets["home_schooled"].set_value(None)
+    assert "残疾儿童送教上门请选“是”" in form.warnings["home_schooled"]
+    form.widgets["home_schooled"].set_value(True)
+    assert editor.save()
+    window.settle()
+    assert row(ctx, Member, name="张小明", household_id=zsf["id"])[0]["home_schooled"] is True
+
+
 def test_a_household_without_head_cannot_be_saved(editor):
     members = editor.show_tab("members")
     select_member(members, "张三丰")
@@ -276,3 +302,44 @@ def test_history_names_the_village_and_shows_whole_values(editor, zsf, ctx):
     index = history.model.index(texts.index(created), 6)
     assert index.data(Qt.ItemDataRole.ToolTipRole) == created  # the whole text also as a tooltip
     assert history.view.wordWrap()
+
+
+def test_exit_year_is_changed_from_the_exit_tab_with_a_reason(zsf, window, ctx, interaction, qtbot):
+    from app.domain import workflow
+    from app.ui.year_reason import YearReasonDialog
+
+    with ctx.write() as w:
+        w.update(Household.__table__, zsf["id"], {"status": workflow.EXITED, "exit_year": 2020})
+    window.settle()
+    editor = window.open_household(zsf["id"])
+    row_ = editor.show_tab("exit").exit_year
+    assert row_.button.isEnabled() and row_.label.text() == "脱贫年度：2020年"
+    interaction.year_reasons += [(2021, "   "), None, (2021, "验收批次为2021年")]
+    row_.button.click()  # an empty reason is refused by the op, nothing changes
+    window.settle()
+    assert any("修改脱贫年度须填写原因" in c[2] for c in interaction.of("error"))
+    row_.button.click()  # cancelled
+    window.settle()
+    assert row(ctx, Household, id=zsf["id"])[0]["exit_year"] == 2020
+    row_.button.click()
+    window.settle()
+    (asked, *_) = [c for c in interaction.of("year_reason")][-1:]
+    assert asked[3:] == (2020, 2016, ctx.today.year + 1)  # from the current year, not before 识别年度
+    h = row(ctx, Household, id=zsf["id"])[0]
+    assert h["exit_year"] == 2021 and "脱贫年度由2020改为2021" in h["note"] and "验收批次为2021年" in h["note"]
+    qtbot.waitUntil(lambda: row_.label.text() == "脱贫年度：2021年", timeout=5000)
+    # the real dialog: 确定 stays disabled while the reason is empty
+    dialog = YearReasonDialog("修改脱贫年度", "改为：", 2021, 2016, 2027)
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not ok.isEnabled() and dialog.hint.isVisibleTo(dialog)
+    dialog.accept()
+    assert dialog.result() != YearReasonDialog.DialogCode.Accepted
+    dialog.reason.setText(" 复核 ")
+    dialog.year.setValue(2019)
+    assert ok.isEnabled() and dialog.values() == (2019, "复核")
+
+
+def test_exit_year_cannot_be_changed_before_the_household_exited(editor):
+    row_ = editor.show_tab("exit").exit_year
+    assert not row_.button.isEnabled() and row_.label.text() == "脱贫年度：该户未脱贫"

@@ -202,3 +202,44 @@ def test_exit_assessment_with_keys_only(zsf, window, ctx, qtbot):
     qtbot.keyClick(save, Qt.Key.Key_Space)
     window.settle()
     assert len(rows_of(ctx, "exit_assessment", zsf["id"])) == 1
+
+
+def test_food_and_clothing_recorded_with_keys_only_change_the_exit_assessment(zsf, window, ctx, qtbot):
+    from tests.conftest import TODAY
+
+    editor = editor_for(qtbot, window, zsf["id"])
+    qtbot.keyClick(focused(), Qt.Key.Key_9, Qt.KeyboardModifier.AltModifier)
+    window.settle()
+    exit_tab = editor.tab("exit")
+    box = exit_tab.food_clothing
+
+    def verdicts():
+        return {i.name: i.verdict for i in exit_tab.assessment.assessment.indicators}
+
+    qtbot.waitUntil(lambda: exit_tab.assessment.assessment is not None and box.year is not None, timeout=5000)
+    year = exit_tab.assessment.assessment.year
+    assert box.year == year and f"{year}年" in box.year_label.text()
+    assert verdicts()["不愁吃"] == verdicts()["不愁穿"] == "资料不全"
+    qtbot.keyClick(focused(), Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # 不愁吃(&E)
+    assert focused() is box.food
+    qtbot.keyClick(box.food, Qt.Key.Key_Down)  # 是
+    qtbot.keyClick(focused(), Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)  # 不愁穿(&W)
+    assert focused() is box.clothing
+    qtbot.keyClick(box.clothing, Qt.Key.Key_Down)
+    qtbot.keyClick(box.clothing, Qt.Key.Key_Down)  # 否
+    assert (box.food.value(), box.clothing.value()) == (True, False)
+    qtbot.keyClick(focused(), Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # 记录不愁吃、不愁穿(&F)
+
+    def stored():
+        return [r for r in rows_of(ctx, "conditions", zsf["id"]) if r["year"] == year]
+
+    qtbot.waitUntil(lambda: bool(stored()), timeout=5000)  # a mnemonic clicks after a short animation
+    window.settle()
+    (row,) = stored()
+    assert (row["food_secure"], row["clothing_secure"]) == (True, False)
+    assert row["food_clothing_checked_on"] == TODAY and row["food_clothing_checked_by"] == ctx.user
+    qtbot.waitUntil(lambda: verdicts()["不愁吃"] == "达标", timeout=5000)
+    assert verdicts()["不愁穿"] == "未达标"
+    assert not exit_tab.assessment.assessment.passed
+    # the box shows the facts as stored, with who checked them
+    assert box.checked_by.value() == ctx.user and box.checked_on.value() == TODAY

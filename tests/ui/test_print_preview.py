@@ -78,6 +78,21 @@ def test_preview_renders_the_first_page_and_counts_pages(qtbot, register_pdf):
     dialog.close()
 
 
+def test_preview_opens_no_taller_than_a_1366x768_laptop(qtbot, register_pdf, monkeypatch):
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    from app.ui.print_preview import PrintPreviewDialog
+
+    # the laptop's screen less the taskbar, as Qt reports it
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, 1366, 728))
+    dialog = PrintPreviewDialog(register_pdf, "兴上村 村有册")
+    qtbot.addWidget(dialog)
+    assert dialog.width() <= 1366 - 40 and dialog.height() <= 728 - 60
+    assert dialog.height() >= 600  # still as tall as the screen allows
+    dialog.close()
+
+
 def test_zoom_and_page_navigation(qtbot, register_pdf):
     dialog = make_dialog(qtbot, register_pdf)
     dialog.set_zoom(1.0)

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from app.domain import codes
 from app.domain.errors import DomainError
-from app.domain.idcard import parse_id
+from app.domain.exit_rules import COMPULSORY_AGES, compulsory_schooling
+from app.domain.idcard import age_at, parse_id
 from app.ops.households import add_member, remove_member, update_member
 from app.ui.editor.base import EditorTab
 from app.ui.editor.records import RecordEditor
@@ -34,7 +35,7 @@ COLUMNS = [
 SECTIONS = (
     ("基本情况", ("name", "relation", "sex", "id_number", "birth_date", "ethnicity", "political",
                   "phone", "status", "status_date"), ("status_reason",)),
-    ("文化与健康", ("education", "schooling", "dropout_reason", "mandarin"), ("health",)),
+    ("文化与健康", ("education", "schooling", "dropout_reason", "home_schooled", "mandarin"), ("health",)),
     ("", ("disability_kind", "disability_grade", "disability_year"), ()),
     ("劳动与务工", ("labour", "work", "work_months", "work_place", "employer", "work_channel",
                     "public_post", "public_post_months", "soldier"), ()),
@@ -86,6 +87,27 @@ def member_warnings(v: dict) -> dict[str, str]:
     return warnings
 
 
+def schooling_hint(today):
+    """The 义务教育 rule of the exit assessment (app/domain/exit_rules.compulsory_schooling) on the
+    member as typed: a child of 6–15 whose schooling is not secured, and why — 送教上门 counts only
+    for a disabled child. A hint under 送教上门; saving is not blocked."""
+
+    def check(v: dict) -> dict[str, str]:
+        birth = v.get("birth_date")
+        age = age_at(birth, today()) if birth else None
+        if age not in COMPULSORY_AGES:
+            return {}
+        disabled = DISABLED in (v.get("health") or "").split(",")
+        secured, why = compulsory_schooling(age, v.get("schooling"), v.get("home_schooled"), disabled,
+                                            v.get("dropout_reason"))
+        if secured:
+            return {}
+        hint = "" if v.get("home_schooled") else "；残疾儿童送教上门请选“是”"
+        return {"home_schooled": f"义务教育未保障（{age}岁）：{why}{hint}"}
+
+    return check
+
+
 def fill_from_id(form: Form, today) -> None:
     """A valid ID number fills 出生日期 and 性别 (they must agree with it)."""
     if form.loading:
@@ -130,6 +152,7 @@ class MembersTab(EditorTab):
             checks=[member_checks(lambda: self.app.today)],
             describe=lambda v: v.get("name") or self.tr("新成员"))
         self.records.form.add_warning(member_warnings)
+        self.records.form.add_warning(schooling_hint(lambda: self.app.today))
         self.records.changed.connect(self._changed)
         self.household_label = QLabel()
         self.household_label.setObjectName("banner")
