@@ -81,7 +81,9 @@ _SHEET_COLUMNS = {("household", "head_name"): "户主姓名", ("household", "gro
                   ("household", "reported_per_capita"): "人均纯收入", ("income", "per_capita"): "人均纯收入",
                   ("household", "code"): "户编号", ("member", "id_number"): "证件号码",
                   ("member", "birth_date"): "出生日期", ("household", "status"): "户状态",
-                  ("conditions", "house_safety"): "危房户", ("conditions", "house_safe"): "危房户"}
+                  ("conditions", "house_safety"): "危房户", ("conditions", "house_safe"): "危房户",
+                  # records of their own that a rule names on the household (MS01, VS01)
+                  ("household", "plan"): "帮扶计划（一户一策）", ("household", "visit_date"): "走访日期"}
 
 
 def village_id_for(ctx: OpContext, code: str | None) -> str | None:

@@ -133,6 +133,7 @@ def test_check_at_the_sheets_year_finds_each_planted_inconsistency(imported, she
     for f in data["findings"]:
         found.setdefault(f["rule"], set()).add(f["national_code"])
         assert {"national_code", "name", "person_code", "column"} <= set(f)
+        assert not f["column"].isascii(), f  # a header or label the user knows, never a field name
     for rule, households in sheet.expected.items():
         assert households <= found.get(rule, set()), rule
     errors = {f["national_code"] for f in data["findings"] if f["severity"] == "错误"}
