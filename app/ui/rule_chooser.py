@@ -6,17 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from app.domain.quality import RULES
+from app.domain.quality import RULES, family_of
 
-# the families of the registry's ids (app/domain/quality/rules.py), in its order
-FAMILIES = {"ID": "身份证号", "HH": "户的信息", "IN": "收入", "EX": "已脱贫户", "CO": "生产生活条件",
-            "MB": "家庭成员", "VS": "走访", "MS": "帮扶措施", "VL": "村", "CD": "代码表以外的值"}
 RULE_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def family_of(rule_id: str) -> str:
-    prefix = rule_id.rstrip("0123456789")
-    return FAMILIES.get(prefix, prefix)
 
 
 class RuleChooser(QTreeWidget):

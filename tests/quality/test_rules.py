@@ -377,3 +377,9 @@ def test_counts_group_by_severity_and_rule():
     counts = quality.counts(quality.run(ds))
     assert counts["total"] == 2 and counts["by_rule"] == {"ID03": 1, "VS01": 1}
     assert counts["by_severity"] == {"错误": 1, "警告": 1, "提示": 0} and counts["households"] == 1
+
+
+def test_every_rule_belongs_to_a_named_family():
+    from app.domain.quality import FAMILIES, RULES, family_of
+
+    assert {family_of(r) for r in RULES} <= set(FAMILIES.values())

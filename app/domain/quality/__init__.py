@@ -3,6 +3,7 @@
 from app.domain.quality import rules  # noqa: F401 - registers the rules
 from app.domain.quality.engine import (  # noqa: F401
     ERROR,
+    FAMILIES,
     INFO,
     RULES,
     SEVERITIES,
@@ -10,6 +11,7 @@ from app.domain.quality.engine import (  # noqa: F401
     Finding,
     Rule,
     counts,
+    family_of,
     run,
     select_rules,
 )

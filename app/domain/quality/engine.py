@@ -79,6 +79,16 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 
+# The families of the rule ids (domain.md §8), by prefix, in the order they are listed.
+FAMILIES = {"ID": "身份证号", "HH": "户的信息", "IN": "收入", "EX": "已脱贫户", "CO": "生产生活条件",
+            "MB": "家庭成员", "VS": "走访", "MS": "帮扶措施", "VL": "村", "CD": "代码表以外的值"}
+
+
+def family_of(rule_id: str) -> str:
+    """The Chinese name of a rule's family (its id without the number)."""
+    prefix = rule_id.rstrip("0123456789")
+    return FAMILIES.get(prefix, prefix)
+
 
 def rule(rule_id: str, severity: str, title: str, scope: str = "household"):
     """Register a rule function under its id."""
