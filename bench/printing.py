@@ -38,7 +38,7 @@ from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 from reportlab.platypus import Table, TableStyle  # noqa: E402
 
 from app.printing import PrintOptions, load_font, write_cards, write_register  # noqa: E402
-from app.printing.layout import LANDSCAPE, MARGIN_X  # noqa: E402
+from app.printing.page_style import LANDSCAPE, MARGIN_X  # noqa: E402
 from app.printing.register import HEAD_HEIGHT, HOUSEHOLD_COLUMNS, ROW_HEIGHT, ROWS_PER_PAGE, TABLE_TOP  # noqa: E402
 from tests.printing import factories as F  # noqa: E402
 

@@ -29,7 +29,7 @@ from app.db.models import (
 from app.db.queries import place_names
 from app.domain import codes
 from app.domain.workflow import EXITED
-from app.exchange.layout import (
+from app.exchange.sheet_columns import (
     BY_KEY,
     HOUSEHOLD_EXPORT,
     MEMBER_EXPORT,

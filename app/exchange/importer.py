@@ -33,7 +33,7 @@ from app.domain.errors import DomainError
 from app.domain.household_code import format_household_code
 from app.domain.idcard import birth_from_id, sex_from_id
 from app.domain.text import squeeze
-from app.exchange.layout import BY_KEY, COLUMNS, column_for
+from app.exchange.sheet_columns import BY_KEY, COLUMNS, column_for
 from app.exchange.normalize import Read, cell_text, is_empty, read_cell
 from app.exchange.reader import MIN_HEADER_COLUMNS, ImportFileError, Table, find_table
 from app.exchange.xlsx import ERROR_FILL, styled

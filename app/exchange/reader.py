@@ -12,7 +12,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from app.domain.errors import DomainError
-from app.exchange.layout import BY_KEY, column_for, fold
+from app.exchange.sheet_columns import BY_KEY, column_for, fold
 from app.exchange.normalize import cell_text, is_empty
 
 ZIP_MAGIC = b"PK\x03\x04"

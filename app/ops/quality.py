@@ -62,7 +62,7 @@ def reference_date(ctx: OpContext, village_id: str | None = None, as_of: date | 
 def sheet_column(table: str, field: str) -> str:
     """The 花名册 header a checker knows for a field (the label of the field otherwise)."""
     from app.domain.fields import label
-    from app.exchange.layout import COLUMNS
+    from app.exchange.sheet_columns import COLUMNS
 
     special = _SHEET_COLUMNS.get((table, field))
     if special:

@@ -8,7 +8,7 @@ from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from app.printing.data import HelperData, HouseholdCardData, MemberRow
 from app.printing.job import Job, Output, PrintOptions, PrintResult
-from app.printing.layout import PORTRAIT, content_width, heading, para
+from app.printing.page_style import PORTRAIT, content_width, heading, para
 from app.printing.tables import grid, kv, signatures
 from app.printing.pages import Part, write_parts
 from app.printing.text import day, money, num

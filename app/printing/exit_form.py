@@ -8,7 +8,7 @@ from reportlab.platypus import Spacer
 
 from app.printing.data import ExitFormData, Indicator
 from app.printing.job import Job, Output, PrintOptions, PrintResult
-from app.printing.layout import PORTRAIT, content_width, para
+from app.printing.page_style import PORTRAIT, content_width, para
 from app.printing.tables import boxes, grid, kv, signatures
 from app.printing.pages import Part, write_parts
 from app.printing.text import money, num

@@ -57,7 +57,7 @@ class Job:
         self.print_date = opts.print_date or date.today()
         self.strict = opts.strict
         self.progress = opts.progress
-        self.cells: dict[tuple[str, float, float], str] = {}  # wrapped cell texts (layout.cell)
+        self.cells: dict[tuple[str, float, float], str] = {}  # wrapped cell texts (tables.cell)
 
     def finish(self, output: Path | BinaryIO, pages: int) -> PrintResult:
         """The result; in strict mode raises MissingCharsError (inside `atomic_output`, so no file)."""

@@ -9,7 +9,7 @@ from reportlab.platypus import KeepInFrame, Spacer
 from app.printing.card import causes, record
 from app.printing.data import HouseholdCardData
 from app.printing.job import Job, Output, PrintOptions, PrintResult
-from app.printing.layout import MARGIN_BOTTOM, MARGIN_TOP, PORTRAIT, content_width, para
+from app.printing.page_style import MARGIN_BOTTOM, MARGIN_TOP, PORTRAIT, content_width, para
 from app.printing.tables import boxes, kv
 from app.printing.pages import Part, write_parts
 from app.printing.text import money

@@ -16,7 +16,7 @@ from reportlab.platypus import Spacer
 from app.domain.privacy import mask_id, mask_phone
 from app.printing.data import NoticeData, NoticeRow
 from app.printing.job import Job, Output, PrintOptions, PrintResult
-from app.printing.layout import PORTRAIT, content_width, para
+from app.printing.page_style import PORTRAIT, content_width, para
 from app.printing.tables import grid
 from app.printing.pages import Part, write_parts
 from app.printing.text import cn_day, money

@@ -18,7 +18,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, Page
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from app.printing.job import Job, Output, PrintOptions, PrintResult, atomic_output, output_of
-from app.printing.layout import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PORTRAIT, draw_decor
+from app.printing.page_style import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PORTRAIT, draw_decor
 
 T = TypeVar("T")
 

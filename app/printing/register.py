@@ -17,7 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.printing.data import MemberRegisterRow, RegisterData, RegisterRow
 from app.printing.job import Job, Output, PrintOptions, PrintResult, atomic_output, output_of
-from app.printing.layout import BODY, LANDSCAPE, MARGIN_X, PAD, SHADE, draw_decor
+from app.printing.page_style import BODY, LANDSCAPE, MARGIN_X, PAD, SHADE, draw_decor
 from app.printing.streaming import StreamingCanvas
 from app.printing.tables import align_cmds, text_table
 from app.printing.text import LEADING, cn_day, fit, money, num

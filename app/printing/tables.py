@@ -12,7 +12,7 @@ from reportlab.platypus import Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
 from app.printing.job import Job
-from app.printing.layout import BODY, GRID, PAD, SHADE
+from app.printing.page_style import BODY, GRID, PAD, SHADE
 from app.printing.text import LEADING, fit, wrap
 
 CELL_CACHE_MAX = 50_000  # wrapped texts kept per run: bounded, a county-wide batch must not grow memory

@@ -15,7 +15,7 @@ from app.cli import main
 from app.db.migrate import open_sqlite
 from app.db.models import Household, Member, Region
 from app.domain import codes
-from app.exchange.layout import BY_KEY, NATIONAL_47, NATIONAL_HOUSEHOLD
+from app.exchange.sheet_columns import BY_KEY, NATIONAL_47, NATIONAL_HOUSEHOLD
 from app.ops.context import OpContext
 from tests.fixtures.national_sheets import (
     VILLAGES,

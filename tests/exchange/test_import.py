@@ -14,7 +14,7 @@ from app.db.models import Change, Household, Member, Region
 from app.domain import codes
 from app.exchange import importer as imp
 from app.exchange.importer import import_xlsx
-from app.exchange.layout import BY_KEY, NATIONAL_47
+from app.exchange.sheet_columns import BY_KEY, NATIONAL_47
 from app.exchange.reader import ImportFileError, find_table
 from app.ops.quality import run_check
 from tests.exchange.messy import (

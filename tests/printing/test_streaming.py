@@ -11,7 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 import app.printing.register as register
 from app.printing import PrintOptions, write_register, write_registers
-from app.printing.layout import LANDSCAPE
+from app.printing.page_style import LANDSCAPE
 from app.printing.streaming import StreamingCanvas
 
 from . import factories as F

@@ -57,7 +57,7 @@ def test_printed_paragraphs_keep_the_rules(font, tmp_path):
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
 
-    from app.printing.layout import ChineseParagraph, styles
+    from app.printing.page_style import ChineseParagraph, styles
     from app.printing.text import NO_LINE_END, NO_LINE_START
     from tests.printing.pdf import page_texts
 
