@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.db.models import Change, Household, Member, Region
 from app.domain import codes
-from app.exchange import importer as imp
 from app.exchange.importer import import_xlsx
-from app.exchange.sheet_columns import BY_KEY, NATIONAL_47
 from app.exchange.reader import ImportFileError, find_table
+from app.exchange.sheet_columns import BY_KEY, NATIONAL_47
+from app.ops import import_writes
 from app.ops.quality import run_check
 from tests.exchange.messy import (
     BAD_CHECK,
@@ -136,13 +136,13 @@ def test_dry_run_writes_nothing(ctx, village, messy):
 
 def test_one_transaction_a_crash_leaves_nothing(ctx, village, messy, monkeypatch):
     before = counts(ctx)
-    original = imp.Importer._apply
+    original = import_writes.write_plan
 
-    def crash(self, w, plan, places):
-        original(self, w, plan, places)
+    def crash(w, plan, today):
+        original(w, plan, today)
         raise RuntimeError("断电")
 
-    monkeypatch.setattr(imp.Importer, "_apply", crash)
+    monkeypatch.setattr(import_writes, "write_plan", crash)
     with pytest.raises(RuntimeError):
         import_xlsx(ctx, messy)
     assert counts(ctx) == before
