@@ -44,7 +44,7 @@ def _warn(text: str) -> None:
 
 
 def _request(args):
-    from app.ops.print_jobs import PrintRequest
+    from app.printing.print_jobs import PrintRequest
 
     if not args.household and not args.village:
         raise UsageError("请用 --household 指定一户（户编号），或用 --village 指定一个村（区划代码）")
@@ -76,7 +76,7 @@ def run(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from app.ops.print_jobs import DOCUMENTS, NotFound, NothingToPrint, prepare
+    from app.printing.print_jobs import DOCUMENTS, NotFound, NothingToPrint, prepare
     from app.printing import FontError, MissingCharsError, PrintOptions, load_font
 
     request = _request(args)

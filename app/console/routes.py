@@ -241,7 +241,7 @@ def build_router(console: Console) -> APIRouter:
 
         from app import printing
         from app.ops.context import OpContext
-        from app.ops.print_jobs import NothingToPrint, PrintRequest, prepare
+        from app.printing.print_jobs import NothingToPrint, PrintRequest, prepare
 
         today = console.today_fn()
         with console.sessions.begin() as s:

@@ -1,4 +1,5 @@
-"""PDF documents: plain data in (app.printing.data), PDF out. No Qt, no database.
+"""PDF documents: plain data in (app.printing.data), PDF out. No Qt, and no database except in the
+print jobs (print_jobs.py, reading through print_reads.py), which turn database rows into that data.
 
 Each document has a function for one item and one for a list (one PDF, each item starting on a new
 page): write_card(s), write_mingbai_card(s), write_register(s), write_notice(s), write_visit_form(s),

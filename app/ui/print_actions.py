@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
-from app.ops.print_jobs import DOCUMENTS, Printed, PrintRequest, print_document
+from app.printing.print_jobs import DOCUMENTS, Printed, PrintRequest, print_document
 from app.ui import errors
 from app.ui.print_preview import PrintPreviewDialog
 

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from app.cli import main
-from tests.ops.test_print_jobs import FULL_ID, MASKED_ID, needs_font  # noqa: F401 (autouse fixture)
+from tests.printing.test_print_jobs import FULL_ID, MASKED_ID, needs_font  # noqa: F401 (autouse fixture)
 from tests.printing.pdf import footers, page_texts
 
 

@@ -412,7 +412,7 @@ def test_pending_check_and_audit_pages(app, county):
 def test_township_register_pdf_is_the_laptops_village_registers_for_allowed_roles(app, county, tmp_path):
     from pypdf import PdfReader
 
-    from app.ops.print_jobs import PrintRequest, print_document
+    from app.printing.print_jobs import PrintRequest, print_document
 
     town = county.villages[0]["township_code"]
     r = login(app, "admin").get(f"/township/{town}/register.pdf")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from app.printing import write_register
 from tests.conftest import TODAY
-from tests.ops.test_print_jobs import needs_font  # noqa: F401 (autouse fixture: skip without a CJK font)
+from tests.printing.test_print_jobs import needs_font  # noqa: F401 (autouse fixture: skip without a CJK font)
 from tests.printing import factories
 from tests.printing.pdf import page_texts
 

@@ -1,4 +1,4 @@
-"""From the database to paper: app/ops/print_jobs over a real small demo county (one village, 40 households)."""
+"""From the database to paper: app/printing/print_jobs over a real small demo county (one village, 40 households)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ from app.domain.income import IncomeItems, net_income, per_capita
 from app.ops.context import OpContext
 from app.ops.demo import make_demo
 from app.ops.households import update_member
-from app.ops.print_jobs import (
+from app.ops.regions import create_region
+from app.printing import FontError, find_font
+from app.printing.print_jobs import (
     NotFound,
     NothingToPrint,
     PrintRefused,
@@ -34,8 +36,6 @@ from app.ops.print_jobs import (
     prepare,
     print_document,
 )
-from app.ops.regions import create_region
-from app.printing import FontError, find_font
 from tests.conftest import TODAY
 from tests.printing.pdf import footers, page_texts
 
