@@ -179,7 +179,7 @@ def _print_json(data) -> None:
 def cmd_demo(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from app.ops.demo import make_demo
+    from app.demo import make_demo
 
     if args.households < 1:
         raise UsageError(f"户数必须大于 0：{args.households}")

@@ -4,7 +4,7 @@ import multiprocessing
 import sys
 
 if __name__ == "__main__":
-    # app/ops/demo.py generates in a "spawn" child process: in a frozen program the child is this executable again,
+    # app/demo/make.py generates in a "spawn" child process: in a frozen program the child is this executable again,
     # and freeze_support() turns it into the worker instead of a second `kace`.
     multiprocessing.freeze_support()
 

@@ -1,32 +1,22 @@
-"""A realistic, deterministic demo county (`kace demo`), written through the change log.
-
-Same seed and same reference date give the same county. Families are built so the data is
-consistent the way the data checks expect: ID numbers valid and matching the county, sex and birth
-date, relations plausible by age, causes of poverty backed by the members, incomes around the line.
-Batches of one village per transaction keep memory flat and show progress.
+"""The demo county generated as plain row dicts (app/demo/make.py writes them): deterministic for a
+seed and a reference date. Families are built so the data is consistent the way the data checks
+expect: ID numbers valid and matching the county, sex and birth date, relations plausible by age,
+causes of poverty backed by the members, incomes around the line.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import random
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+import random
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
-from faker.providers.person.zh_CN import Provider as ZhNames
-
-from app.db.models import (
-    Assignment, Conditions, Helper, Household, Income, Loan, Measure, Member, Plan, Region, Visit,
-)
 from app.db.base import uuid7
+from app.demo.people import People
 from app.domain import codes
 from app.domain.household_code import format_household_code
-from app.domain.idcard import check_char
-from app.ops.context import OpContext
+from app.ops.demo_writes import TABLES
 from app.sync.identity import natural_id
 
 PROVINCE = ("450000000000", "广西壮族自治区")
@@ -78,47 +68,10 @@ def region_id(code: str) -> str:
     return natural_id("region", {"code": code})
 
 
-@dataclass
-class DemoReport:
-    households: int
-    members: int
-    villages: int
-    visits: int
 
 
 _DEMO_EPOCH_MS = 1_600_000_000_000
 
-
-class _People:
-    """Names with realistic surname frequencies, ID numbers unique within the county."""
-
-    def __init__(self, rng: random.Random, address: str):
-        self.rng = rng
-        self.address = address
-        self.surnames = list(ZhNames.last_names.keys())
-        self.weights = list(ZhNames.last_names.values())
-        self.male = ZhNames.first_names_male
-        self.female = ZhNames.first_names_female
-        self.used: set[str] = set()
-
-    def surname(self) -> str:
-        return self.rng.choices(self.surnames, self.weights)[0]
-
-    def given(self, sex: str) -> str:
-        pool = self.male if sex == "男" else self.female
-        name = self.rng.choice(pool)
-        if len(name) == 1 and self.rng.random() < 0.6:
-            name = self.rng.choice("建国志明德秀桂春海小丽玉金永" if sex == "男" else "秀桂春小丽玉金美翠凤") + name
-        return name
-
-    def id_number(self, birth: date, sex: str) -> str:
-        while True:
-            seq = self.rng.randrange(0, 500) * 2 + (1 if sex == "男" else 0)
-            first17 = f"{self.address}{birth:%Y%m%d}{seq:03d}"
-            number = first17 + check_char(first17)
-            if number not in self.used:
-                self.used.add(number)
-                return number
 
 
 class DemoCounty:
@@ -128,7 +81,7 @@ class DemoCounty:
         self.n = households
         self.rng = random.Random(seed)
         self.as_of = as_of
-        self.people = _People(self.rng, COUNTY[0][:6])
+        self.people = People(self.rng, COUNTY[0][:6])
         self._ids = itertools.count(_DEMO_EPOCH_MS)
 
     def _uuid(self) -> str:
@@ -562,76 +515,3 @@ class DemoCounty:
                 out[k].extend(rows)
             out["household"].append({k: v for k, v in h.items() if not k.startswith("_")})
         return out
-
-
-# Write order: parents before children (foreign keys are on).
-TABLES = {"helper": Helper, "household": Household, "member": Member, "conditions": Conditions,
-          "income": Income, "assignment": Assignment, "plan": Plan, "measure": Measure,
-          "loan": Loan, "visit": Visit}
-HOUSEHOLDS_PER_TRANSACTION = 2000
-
-
-def _produce(queue, households: int, seed: int, as_of: date) -> None:
-    """Child process: generate batches while the parent writes the previous ones."""
-    try:
-        for item in DemoCounty(households, seed, as_of).batches():
-            queue.put(item)
-        queue.put(None)
-    except BaseException as e:  # the parent must not wait forever
-        queue.put(("error", repr(e)))
-
-
-def _batches_in_child(households: int, seed: int, as_of: date):
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue(maxsize=4)
-    worker = ctx.Process(target=_produce, args=(queue, households, seed, as_of), daemon=True)
-    worker.start()
-    try:
-        while (item := queue.get()) is not None:
-            if item[0] == "error":
-                raise RuntimeError(f"演示数据生成失败：{item[1]}")
-            yield item
-    finally:
-        worker.join(timeout=5)
-        if worker.is_alive():
-            worker.terminate()
-
-
-def make_demo(ctx: OpContext, households: int, seed: int = 1, as_of: date | None = None,
-              progress: Callable[[int, int], None] | None = None, parallel: bool = True) -> DemoReport:
-    """Write a demo county through the change log, a few villages per transaction.
-
-    With parallel=True a second process generates while this one writes (2 cores: about twice as
-    fast); the data are the same either way.
-    """
-    as_of = as_of or ctx.today
-    progress = progress or (lambda done, total: None)
-    source = (_batches_in_child(households, seed, as_of) if parallel
-              else DemoCounty(households, seed, as_of).batches())
-    report = DemoReport(0, 0, 0, 0)
-    pending: list[dict] = []
-
-    def flush() -> None:
-        with ctx.write(bulk=True) as w:
-            for batch in pending:
-                for name, model in TABLES.items():
-                    w.insert_many(model.__table__, batch[name], typed=True)
-        for batch in pending:
-            report.households += len(batch["household"])
-            report.members += len(batch["member"])
-            report.visits += len(batch["visit"])
-        pending.clear()
-        progress(report.households, households)
-
-    for kind, payload in source:
-        if kind == "regions":
-            with ctx.write() as w:
-                w.insert_many(Region.__table__, payload["rows"], typed=True)
-            report.villages = len(payload["village_rows"])
-            continue
-        pending.append(payload)
-        if sum(len(b["household"]) for b in pending) >= HOUSEHOLDS_PER_TRANSACTION:
-            flush()
-    if pending:
-        flush()
-    return report

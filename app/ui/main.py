@@ -97,7 +97,7 @@ def _is_empty(app_ctx) -> bool:
 
 
 def _make_demo(app_ctx, households: int) -> None:
-    from app.ops.demo import make_demo
+    from app.demo import make_demo
 
     def demo(ops, progress=None):
         return make_demo(ops, households, 1, None, progress=progress, parallel=False)

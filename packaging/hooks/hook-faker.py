@@ -1,7 +1,7 @@
 """Slim replacement for the contrib hook of Faker (this folder is on the spec's hookspath, which wins).
 
 The contrib hook ships every locale of every provider (~25 MB of sources). Kace uses the zh_CN names only
-(app/ops/demo.py); en_US/en stay because Faker falls back to them. Faker finds its providers in a frozen app by
+(app/demo/people.py); en_US/en stay because Faker falls back to them. Faker finds its providers in a frozen app by
 globbing sys._MEIPASS/faker/providers/*/__init__.py, so those files are collected as data as well as modules.
 """
 

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from app.cli import main
 from app.db.migrate import open_sqlite
+from app.demo import make_demo
 from app.ops.context import OpContext
-from app.ops.demo import make_demo
 from app.ops.quality import run_check
 from tests.cli.test_cli import run_json
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.cli import main
 from app.db.migrate import open_sqlite
 from app.db.models import Change, Household
+from app.demo import make_demo
 from app.domain import workflow
 from app.ops.context import OpContext
-from app.ops.demo import make_demo
 
 H = Household.__table__
 TODAY = date(2026, 11, 27)

@@ -1,4 +1,4 @@
-"""A county PostgreSQL schema filled the real way: a laptop makes a demo county (app/ops/demo),
+"""A county PostgreSQL schema filled the real way: a laptop makes a demo county (app/demo),
 enrols with the county server and syncs (the server service in-process, app/sync/server/direct.py).
 A second device is enrolled for one village and never syncs; a third synced 40 days ago."""
 
@@ -15,8 +15,8 @@ from app.console import accounts
 from app.db.engine import make_session_factory
 from app.db.migrate import open_sqlite, upgrade_engine
 from app.db.models import Change, Device, Household, Region
+from app.demo import make_demo
 from app.ops.context import OpContext
-from app.ops.demo import make_demo
 from app.ops.households import update_household
 from app.ops.regions import create_region
 from app.sync import client, merge, wire

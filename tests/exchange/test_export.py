@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.db.migrate import open_sqlite
 from app.db.models import Change, Region
+from app.demo import make_demo
 from app.exchange.exporter import export_xlsx
 from app.exchange.importer import import_xlsx
 from app.exchange.sheet_columns import BY_KEY, NATIONAL_47
 from app.ops.context import OpContext
-from app.ops.demo import make_demo
 from app.ops.quality import village_id_for
 
 TODAY = date(2026, 11, 27)

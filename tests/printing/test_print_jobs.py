@@ -21,10 +21,10 @@ from app.db.models import (
     Visit,
     WorkflowStep,
 )
+from app.demo import make_demo
 from app.domain import codes
 from app.domain.income import IncomeItems, net_income, per_capita
 from app.ops.context import OpContext
-from app.ops.demo import make_demo
 from app.ops.households import update_member
 from app.ops.regions import create_region
 from app.printing import FontError, find_font

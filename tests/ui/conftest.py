@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import app.ui  # noqa: F401  (installs the Qt binding work-arounds first)
-from app.ops.demo import make_demo
+from app.demo import make_demo
 from app.ops.households import create_household
 from app.ui.context import AppContext
 from app.ui.interaction import CANCEL

@@ -196,7 +196,7 @@ def test_cancel_before_finishing_writes_nothing(wizard, folder):
 
 
 def test_cancel_while_building_removes_the_half_database(wizard, folder, monkeypatch):
-    from app.ops import demo
+    from app import demo
     from app.ui.runner import Cancelled
 
     def cancelled(*_a, **_k):  # as when the user presses 取消 in the progress dialog

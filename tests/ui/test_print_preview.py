@@ -253,8 +253,8 @@ class Window(QMainWindow):
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     from app.db.migrate import open_sqlite
+    from app.demo import make_demo
     from app.ops.context import OpContext
-    from app.ops.demo import make_demo
 
     path = tmp_path_factory.mktemp("print-ui") / "demo.db"
     ctx = OpContext(open_sqlite(path), today_fn=lambda: TODAY)

@@ -44,7 +44,7 @@ class SetupReport:
 
 def populate(ops: OpContext, plan: SetupPlan, progress: Callable[[int, int], None] | None = None) -> SetupReport:
     """The op: regions, the first administrator, then the demo county if asked for."""
-    from app.ops.demo import make_demo
+    from app.demo import make_demo
     from app.ops.regions import add_places
     from app.ops.users import add_user
 
