@@ -1,8 +1,8 @@
 """Plain records of a county as the rules see them: no database, no ORM.
 
 Field names are the column names of app/db/models.py, so a loader can select exactly these columns in
-this order (app/ops/snapshot.py). The data-quality rules, the 返贫 monitoring flags and the exit
-assessment all read a Dataset; tests build one by hand.
+this order (app/ops/snapshot.py); they are declared once, in app/domain/schema.py. The data-quality
+rules, the 返贫 monitoring flags and the exit assessment all read a Dataset; tests build one by hand.
 """
 
 from __future__ import annotations
@@ -10,186 +10,32 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date
-from decimal import Decimal
 from functools import cached_property
 
 from app.domain import codes
 from app.domain.poverty_line import PovertyLine, PovertyLineTable
+from app.domain.schema import PERSON, RULES, mirror
 from app.domain.workflow import StepRecord
 
 
-@dataclass(slots=True)
-class VillageRec:
-    id: str
-    code: str
-    name: str
-    agri_population: int | None = None
-    exit_year: int | None = None
-    first_secretary: str | None = None
-    team_contact: str | None = None
+def _rec(cls_name: str, table: str, doc: str, carried_by: str = RULES) -> type:
+    return mirror(cls_name, table, carried_by, module=__name__, doc=doc, slots=True)
 
 
-@dataclass(slots=True)
-class HouseholdRec:
-    id: str
-    code: str
-    village_id: str
-    national_code: str | None = None
-    group_id: str | None = None
-    phone: str | None = None
-    bank_account: str | None = None
-    category: str | None = None
-    main_cause: str | None = None
-    other_causes: str | None = None
-    identified_year: int | None = None
-    exit_year: int | None = None
-    status: str | None = None
-    size: int = 0
-    monitoring_type: str | None = None
-    risk_status: str | None = None
-    reported_size: int | None = None
-    reported_per_capita: Decimal | None = None
-    reported_income_year: int | None = None
-    data_year: int | None = None
-    unmapped: str | None = None
-
-
-@dataclass(slots=True)
-class MemberRec:
-    id: str
-    household_id: str
-    name: str
-    sex: str | None = None
-    id_number: str | None = None
-    birth_date: date | None = None
-    relation: str | None = None
-    education: str | None = None
-    schooling: str | None = None
-    health: str | None = None
-    disability_kind: str | None = None
-    disability_grade: str | None = None
-    disability_year: int | None = None
-    labour: str | None = None
-    work: str | None = None
-    work_place: str | None = None
-    work_months: int | None = None
-    medical_insured: bool | None = None
-    employee_medical: bool | None = None
-    critical_insured: bool | None = None
-    dibao: bool | None = None
-    tekun: bool | None = None
-    status: str | None = codes.MEMBER_STATUS.code("正常")
-    status_date: date | None = None
-    status_reason: str | None = None
-    person_code: str | None = None
-    home_schooled: bool | None = None
-    dropout_reason: str | None = None
-    unmapped: str | None = None
-
-
-@dataclass(slots=True)
-class IncomeRec:
-    id: str
-    household_id: str
-    year: int
-    wages: Decimal = Decimal(0)
-    business: Decimal = Decimal(0)
-    property: Decimal = Decimal(0)
-    transfers: Decimal = Decimal(0)
-    family_planning: Decimal = Decimal(0)
-    dibao_money: Decimal = Decimal(0)
-    tekun_money: Decimal = Decimal(0)
-    pension_money: Decimal = Decimal(0)
-    eco_compensation: Decimal = Decimal(0)
-    other_transfers: Decimal = Decimal(0)
-    business_costs: Decimal = Decimal(0)
-    household_size: int = 0
-    net_income: Decimal | None = None
-    per_capita: Decimal | None = None
-
-
-@dataclass(slots=True)
-class ConditionsRec:
-    id: str
-    household_id: str
-    year: int
-    arable_mu: Decimal | None = None
-    irrigated_mu: Decimal | None = None
-    forest_mu: Decimal | None = None
-    house_area_m2: Decimal | None = None
-    house_safety: str | None = None
-    house_rebuilt: bool | None = None
-    relocated: bool | None = None
-    house_safe: bool | None = None
-    water_difficult: bool | None = None
-    water_safe: bool | None = None
-    household_power: bool | None = None
-    radio_tv: bool | None = None
-    road_type: str | None = None
-    food_secure: bool | None = None
-    clothing_secure: bool | None = None
-
-
-@dataclass(slots=True)
-class HelperRec:
-    id: str
-    name: str
-    phone: str | None = None
-
-
-@dataclass(slots=True)
-class AssignmentRec:
-    id: str
-    household_id: str
-    helper_id: str
-    start_date: date | None = None
-    end_date: date | None = None
-
-
-@dataclass(slots=True)
-class VisitRec:
-    id: str
-    household_id: str
-    visit_date: date
-    helper_id: str | None = None
-    visitors: str | None = None
-    changes: str | None = None
-    change_note: str | None = None
-
-
-@dataclass(slots=True)
-class PlanRec:
-    id: str
-    household_id: str
-    year: int
-
-
-@dataclass(slots=True)
-class MeasureRec:
-    id: str
-    household_id: str
-    year: int
-    type: str | None = None
-    amount: Decimal | None = None
-
-
-@dataclass(slots=True)
-class LoanRec:
-    id: str
-    household_id: str
-    amount: Decimal | None = None
-    term_months: int | None = None
-
-
-@dataclass(slots=True)
-class PersonKey:
-    """Every live member of the database (not only the checked scope), for duplicate rules."""
-
-    id: str
-    household_id: str
-    name: str
-    id_number: str | None
-    birth_date: date | None
+# The record classes, made from the one declaration of their fields (app/domain/schema.py).
+VillageRec = _rec("VillageRec", "region", "A village as the rules see it.")
+HouseholdRec = _rec("HouseholdRec", "household", "A household as the rules see it.")
+MemberRec = _rec("MemberRec", "member", "A member as the rules see it.")
+IncomeRec = _rec("IncomeRec", "income", "One year's income record.")
+ConditionsRec = _rec("ConditionsRec", "conditions", "One year's 生产生活条件.")
+HelperRec = _rec("HelperRec", "helper", "A 帮扶责任人.")
+AssignmentRec = _rec("AssignmentRec", "assignment", "Who helps a household, from when to when.")
+VisitRec = _rec("VisitRec", "visit", "One visit to a household.")
+PlanRec = _rec("PlanRec", "plan", "A household's plan of one year.")
+MeasureRec = _rec("MeasureRec", "measure", "One 帮扶措施.")
+LoanRec = _rec("LoanRec", "loan", "One 扶贫小额信贷.")
+PersonKey = _rec("PersonKey", "member",
+                 "Every live member of the database (not only the checked scope), for duplicate rules.", PERSON)
 
 
 def columns(rec: type) -> list[str]:

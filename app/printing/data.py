@@ -1,6 +1,6 @@
 """What the documents print: plain frozen data, display strings already resolved.
 
-The caller (app/ops, the CLI) turns database rows into these: labels not codes ("一般贫困户", "因病"),
+The caller (app/printing/print_jobs.py) turns database rows into these: labels not codes ("一般贫困户", "因病"),
 figures already computed by app/domain. Printing only lays out what it is given; it looks nothing up and
 computes no domain figure. Money is Decimal, dates are datetime.date, counts and years are int; None
 or "" prints as a blank. Sequences may be lists or tuples. No bank account field exists on purpose:
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import datetime as dt
 from decimal import Decimal
 from typing import Literal
+
+from app.domain.schema import PRINTED, mirror
 
 Pairs = Sequence[tuple[str, str]]  # ordered (label, value) lines
 
@@ -33,24 +35,12 @@ class RegionHeader:
         return " ".join(p for p in (self.province, self.prefecture, self.county, self.township, self.village) if p)
 
 
-@dataclass(frozen=True, kw_only=True)
-class MemberRow:
-    """One member as the household card and the member register show it."""
-
-    name: str
-    sex: str = ""
-    id_number: str = ""
-    relation: str = ""
-    ethnicity: str = ""
-    education: str = ""
-    schooling: str = ""
-    health: str = ""  # several joined with "," (残疾,长期慢性病)
-    labour: str = ""
-    work: str = ""
-    work_months: int | None = None
-    medical: str = ""  # 医保: e.g. "是" / "否" / "职工医保"
-    pension: str = ""  # 养老保险
-    status: str = "正常"
+# One member as the household card and the member register show it: the member fields of
+# app/domain/schema.py marked PRINTED (codes as labels; health several joined with ","), then the
+# insurance lines, which join several fields: 医保 "是" / "否" / "职工医保", 养老保险.
+MemberRow = mirror("MemberRow", "member", PRINTED, module=__name__, frozen=True, kw_only=True,
+                   extra=(("medical", str, field(default="")), ("pension", str, field(default=""))),
+                   doc="One member as the household card and the member register show it.")
 
 
 @dataclass(frozen=True, kw_only=True)
