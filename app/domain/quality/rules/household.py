@@ -107,11 +107,24 @@ def no_main_cause(hv: HouseholdView):
 
 @rule("HH09", WARNING, "其他致贫原因重复主要致贫原因")
 def cause_repeated(hv: HouseholdView):
-    h = hv.h
-    if h.main_cause and h.other_causes and h.main_cause in h.other_causes.split(","):
-        label = code_label(C.CAUSE, h.main_cause)
+    label = repeated_main_cause(hv.h.main_cause, hv.h.other_causes)
+    if label:
         return hv.hit("other_causes", label, f"其他致贫原因重复了主要致贫原因：{label}")
     return None
+
+
+def repeated_main_cause(main_cause: str | None, other_causes: str | None) -> str | None:
+    """The label of the 主要致贫原因 when 其他致贫原因 repeats it (HH09 on stored data)."""
+    if main_cause and other_causes and main_cause in other_causes.split(","):
+        return code_label(C.CAUSE, main_cause)
+    return None
+
+
+def refuse_repeated_main_cause(main_cause: str | None, other_causes: str | None) -> None:
+    """Saving a repeated cause is refused (app/ops/households, and the editor before the save)."""
+    label = repeated_main_cause(main_cause, other_causes)
+    if label:
+        raise DomainError("其他致贫原因", f"其他致贫原因不能重复主要致贫原因：{label}")
 
 
 @rule("HH10", ERROR, "识别年度晚于脱贫年度")

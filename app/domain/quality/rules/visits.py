@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.domain.limits import in_future
 from app.domain.quality.registry import ERROR, WARNING, Hit, rule
 from app.domain.quality.rules.common import REGISTERED
 from app.domain.quality.views import HouseholdView
@@ -26,7 +27,7 @@ def not_visited(hv: HouseholdView):
 def future_visit(hv: HouseholdView):
     today = hv.ds.clock or hv.ds.today  # the real date, not the reference date of an --as-of check
     return [Hit("visit", v.id, "visit_date", v.visit_date, f"走访日期晚于今天：{v.visit_date.isoformat()}")
-            for v in hv.ds.visits.get(hv.h.id, ()) if v.visit_date > today] or None
+            for v in hv.ds.visits.get(hv.h.id, ()) if in_future(v.visit_date, today)] or None
 
 
 @rule("VS03", WARNING, "走访人不是该户帮扶责任人或驻村工作队成员")
