@@ -22,8 +22,8 @@ from app.domain.records import (
     VisitRec,
 )
 
-UNSAVED = "(unsaved)"  # the row id of a record built from a form
-_HOUSEHOLD, _VILLAGE = "(household)", "(village)"
+UNSAVED = "(unsaved)"  # the row id of a record built from a form (each table has one at most)
+_VILLAGE = "(village)"
 
 
 def _record(cls: type, values: Mapping | None, defaults: Mapping = {}, **given):  # noqa: B006 - read only
@@ -45,7 +45,7 @@ def check_unsaved(rule_ids: Iterable[str], today: date, *, household: Mapping | 
     chosen = select_rules(rule_ids)
     if any(r.scope == "dataset" for r in chosen):
         raise ValueError("dataset rules need the whole database")
-    h = _record(HouseholdRec, household, id=_HOUSEHOLD, code=(household or {}).get("code") or "",
+    h = _record(HouseholdRec, household, code=(household or {}).get("code") or "",
                 village_id=_VILLAGE)
     year = today.year
     ds = Dataset(today=today, lines=lines or PovertyLineTable(),
