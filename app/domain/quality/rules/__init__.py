@@ -4,7 +4,7 @@ registers every rule in registry.RULES; each message names the field and the val
 from app.domain.quality.rules import (  # noqa: F401 - each module registers its family's rules
     assistance,
     conditions,
-    exit,
+    exited,
     household,
     identity,
     income,
