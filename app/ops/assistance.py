@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.db.models import Assignment, Helper, Loan, Measure, Plan
 from app.domain.errors import DomainError
+from app.domain.limits import LOAN_MAX_AMOUNT, LOAN_MAX_MONTHS
 from app.ops.context import OpContext, Result, done
 from app.ops.households import _household
 from app.ops.records import _upsert_yearly
@@ -18,9 +19,6 @@ from app.ops.rows import tombstone_row, update_row
 from app.ops.validation import clean
 
 A, HP = Assignment.__table__, Helper.__table__
-
-LOAN_MAX_AMOUNT = Decimal("50000")
-LOAN_MAX_MONTHS = 36
 
 
 def create_helper(ctx: OpContext, values: Mapping[str, Any]) -> Result:

@@ -13,6 +13,7 @@ from app.domain import codes
 from app.domain.errors import DomainError, ValidationErrors
 from app.domain.household_code import format_household_code
 from app.domain.idcard import parse_id
+from app.domain.quality.rules.household import refuse_repeated_main_cause
 from app.ops.context import OpContext, Result, done
 from app.ops.rows import tombstone_row
 from app.ops.validation import clean
@@ -47,10 +48,7 @@ def _check_group(session: Session, village_id: str, group_id: str | None) -> Non
 
 
 def _check_causes(values: Mapping[str, Any]) -> None:
-    main, others = values.get("main_cause"), values.get("other_causes")
-    if main and others and main in others.split(","):
-        label = codes.CAUSE.label(main)
-        raise DomainError("其他致贫原因", f"其他致贫原因不能重复主要致贫原因：{label}")
+    refuse_repeated_main_cause(values.get("main_cause"), values.get("other_causes"))
 
 
 def create_household(ctx: OpContext, values: Mapping[str, Any],

@@ -19,15 +19,18 @@ from app.domain.contact import validate_name, validate_phone
 from app.domain.errors import DomainError, ValidationErrors
 from app.domain.idcard import parse_id
 from app.domain.income import to_money
+from app.domain.limits import (
+    FUTURE_DATE_FIELDS,
+    MAX_MONTHS,
+    MONTH_FIELDS,
+    NAME_FIELDS,
+    NON_NEGATIVE_FIELDS,
+    PHONE_FIELDS,
+    YEAR_FIELDS,
+    in_future,
+    year_range,
+)
 from app.sync.codec import coerce
-
-NAME_FIELDS = {("member", "name"), ("helper", "name")}
-PHONE_FIELDS = {("household", "phone"), ("member", "phone"), ("helper", "phone"),
-                ("region", "first_secretary_phone")}
-NON_NEGATIVE_FIELDS = {"work_months", "public_post_months", "household_size", "term_months",
-                       "agri_population", "total_households"}
-YEAR_FIELDS = {"identified_year", "planned_exit_year", "exit_year", "year", "disability_year"}
-MONTH_FIELDS = {"work_months", "public_post_months"}
 
 
 def _clean_one(table: str, name: str, value: Any, today: date) -> Any:
@@ -56,12 +59,14 @@ def _clean_one(table: str, name: str, value: Any, today: date) -> Any:
         raise DomainError(label, f"{label}不能为负数：{result}")
     if name in NON_NEGATIVE_FIELDS and result < 0:
         raise DomainError(label, f"{label}不能为负数：{result}")
-    if name in MONTH_FIELDS and result > 12:
-        raise DomainError(label, f"{label}应在 0–12 之间：{result}")
-    if name in YEAR_FIELDS and not 1950 <= result <= today.year + 10:
-        raise DomainError(label, f"{label}不合理：{result}")
-    if isinstance(result, date) and name.endswith(("_date", "_on")) and result > today:
-        if name not in ("end_date", "start_date"):
+    if name in MONTH_FIELDS and result > MAX_MONTHS:
+        raise DomainError(label, f"{label}应在 0–{MAX_MONTHS} 之间：{result}")
+    if name in YEAR_FIELDS:
+        first, last = year_range(today)
+        if not first <= result <= last:
+            raise DomainError(label, f"{label}不合理：{result}")
+    if isinstance(result, date) and name.endswith(("_date", "_on")) and in_future(result, today):
+        if name not in FUTURE_DATE_FIELDS:
             raise DomainError(label, f"{label}不能晚于今天：{result.isoformat()}")
     return result
 

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Date, Integer, Numeric, Text
 
 from app.db.models import SYNCED_TABLES
 from app.domain import fields
-from app.ops.validation import MONTH_FIELDS, YEAR_FIELDS
+from app.domain.limits import MAX_MONTHS, MONTH_FIELDS, YEAR_FIELDS
 from app.ui.widgets import (
     CheckField,
     ChoiceCombo,
@@ -45,7 +45,7 @@ def widget_for(table: str, name: str):
         if name in YEAR_FIELDS:
             return IntField(low=0, high=2100)
         if name in MONTH_FIELDS:
-            return IntField(low=0, high=12)
+            return IntField(low=0, high=MAX_MONTHS)
         return IntField(low=0, high=999999)
     if isinstance(kind, Text):
         return MultiLineField()

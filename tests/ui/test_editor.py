@@ -100,20 +100,22 @@ def test_home_schooling_is_recorded_on_the_member_form_with_the_compulsory_schoo
     select_member(members, "张小明")  # 14 years old on the test date
     form = members.records.form
     assert form.labels["home_schooled"] == "送教上门"
-    assert "home_schooled" not in form.warnings  # in 八年级: secured
+    assert "schooling" not in form.warnings  # in 八年级: secured
     form.widgets["schooling"].set_value(None)
     form.widgets["education"].set_value(codes.EDUCATION.code("小学"))
     form.widgets["home_schooled"].set_value(True)
     form.reveal_all()
-    message = form.error_labels["home_schooled"]
-    assert form.warnings["home_schooled"] == "义务教育未保障（14岁）：登记为送教上门，但未登记残疾"
+    # The hint is the data check's MB01 (exit_rules.compulsory_schooling), under 在校生状况 as in kace check.
+    message = form.error_labels["schooling"]
+    assert form.warnings["schooling"] == ("张小明（14岁）未在校：登记为送教上门但未登记残疾"
+                                          "（文化程度“小学”不能代替在校）（MB01 错误）")
     assert message.isVisibleTo(editor) and "未登记残疾" in message.text()
     assert editor.save_button.isEnabled()  # a hint, not a refusal
     form.widgets["health"].set_value(codes.HEALTH.code("残疾"))
     form.widgets["disability_grade"].set_value(codes.DISABILITY_GRADE.codes()[0])
-    assert "home_schooled" not in form.warnings  # 送教上门 with a disability: secured
+    assert "schooling" not in form.warnings  # 送教上门 with a disability: secured
     form.widgets["home_schooled"].set_value(None)
-    assert "残疾儿童送教上门请选“是”" in form.warnings["home_schooled"]
+    assert "未在校：在校生状况为空" in form.warnings["schooling"]
     form.widgets["home_schooled"].set_value(True)
     assert editor.save()
     window.settle()

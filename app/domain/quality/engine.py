@@ -1,10 +1,6 @@
-"""The data-quality engine (domain.md §8): rules as pure functions over a Dataset, findings out.
-
-A rule has an id (ID03, HH01...), a severity (错误 blocks the exit/print sign-off, 警告 asks a look,
-提示 informs), a Chinese title, and a function. Member rules see one member at a time, household rules
-one household with its records, dataset rules everything (duplicates across households and villages).
-Each returns Hits; the engine adds the rule id, the severity and the household's 户编号.
-"""
+"""Running the rules (domain.md §8) over a Dataset: findings out, with the rule id, the severity and
+the household's 户编号 added to each Hit. The rules themselves are registered in registry.RULES by the
+modules of app/domain/quality/rules/ (app/domain/quality/__init__ imports them)."""
 
 from __future__ import annotations
 
@@ -12,25 +8,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
 
-from app.domain import codes
+from app.domain import fields
 from app.domain.errors import DomainError
-from app.domain.idcard import IdInfo, age_at, info_warnings, parse_id
-from app.domain.poverty_line import PovertyLine
-from app.domain.records import (
-    ConditionsRec,
-    Dataset,
-    HelperRec,
-    HouseholdRec,
-    IncomeRec,
-    MemberRec,
-    VillageRec,
-    is_normal,
-)
-
-ERROR, WARNING, INFO = "错误", "警告", "提示"
-SEVERITIES = (ERROR, WARNING, INFO)
+from app.domain.quality.registry import RULES, SEVERITIES, Hit, Rule
+from app.domain.quality.views import HouseholdView
+from app.domain.records import Dataset, HouseholdRec
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,163 +40,6 @@ class Finding:
                 "name": self.name, "person_code": self.person_code, "column": self.column}
 
 
-class Hit(NamedTuple):
-    """What a rule found: the record, the field and its value, and the message."""
-
-    table: str
-    row_id: str
-    field: str
-    value: object
-    message: str
-    household_id: str | None = None  # for dataset rules (member and household rules know it)
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    title: str
-    scope: str  # "member" | "household" | "dataset"
-    fn: Callable
-
-
-RULES: dict[str, Rule] = {}
-
-# The families of the rule ids (domain.md §8), by prefix, in the order they are listed.
-FAMILIES = {"ID": "身份证号", "HH": "户的信息", "IN": "收入", "EX": "已脱贫户", "CO": "生产生活条件",
-            "MB": "家庭成员", "VS": "走访", "MS": "帮扶措施", "VL": "村", "CD": "代码表以外的值"}
-
-
-def family_of(rule_id: str) -> str:
-    """The Chinese name of a rule's family (its id without the number)."""
-    prefix = rule_id.rstrip("0123456789")
-    return FAMILIES.get(prefix, prefix)
-
-
-def rule(rule_id: str, severity: str, title: str, scope: str = "household"):
-    """Register a rule function under its id."""
-    assert severity in SEVERITIES and scope in ("member", "household", "dataset")
-
-    def register(fn: Callable) -> Callable:
-        if rule_id in RULES:
-            raise ValueError(f"rule {rule_id} defined twice")
-        RULES[rule_id] = Rule(rule_id, severity, title, scope, fn)
-        return fn
-
-    return register
-
-
-# --- what the rules see ---------------------------------------------------------------------------
-
-
-class MemberView:
-    """A member with what several rules need computed once: age, parsed ID number."""
-
-    __slots__ = ("_warnings", "age", "id_error", "info", "m", "normal")
-
-    def __init__(self, m: MemberRec, today: date):
-        self.m = m
-        self.normal = is_normal(m)
-        self.info: IdInfo | None = None
-        self.id_error: DomainError | None = None
-        if m.id_number:
-            try:
-                self.info = parse_id(m.id_number, today)
-            except DomainError as e:
-                self.id_error = e
-        birth = m.birth_date or (self.info.birth_date if self.info else None)
-        self.age = age_at(birth, today) if birth else None
-        self._warnings = None
-
-    def warnings(self, hv: HouseholdView) -> dict[str, DomainError]:
-        """ID06–ID08 of the parsed number, by rule id (computed once)."""
-        if self._warnings is None:
-            village = hv.village
-            found = info_warnings(self.info, sex=self.m.sex,
-                                  province_code=village.code[:2] if village else None) if self.info else []
-            self._warnings = {w.rule: w for w in found}
-        return self._warnings
-
-    @property
-    def sex(self) -> str | None:
-        """The recorded sex, or the one the ID number says."""
-        return self.m.sex or (self.info.sex if self.info else None)
-
-    def hit(self, field: str, value: object, message: str) -> Hit:
-        return Hit("member", self.m.id, field, value, message)
-
-
-_UNSET = object()
-
-
-class HouseholdView:
-    """One household and its records, for household and member rules. What several rules need is
-    computed once, on first use (by hand: functools.cached_property takes a lock on every read)."""
-
-    __slots__ = ("h", "ds", "members", "normal", "incomes", "_heads", "_helper", "_causes")
-
-    def __init__(self, h: HouseholdRec, ds: Dataset):
-        self.h = h
-        self.ds = ds
-        self.members = [MemberView(m, ds.today) for m in ds.members.get(h.id, ())]
-        self.normal = [mv for mv in self.members if mv.normal]
-        self.incomes: dict[int, IncomeRec] = ds.incomes.get(h.id, {})
-        self._heads = self._helper = self._causes = _UNSET
-
-    @property
-    def village(self) -> VillageRec | None:
-        return self.ds.villages.get(self.h.village_id)
-
-    @property
-    def heads(self) -> list[MemberView]:
-        if self._heads is _UNSET:
-            self._heads = [mv for mv in self.normal if mv.m.relation == HEAD]
-        return self._heads
-
-    @property
-    def head(self) -> MemberView | None:
-        heads = self.heads
-        return heads[0] if heads else None
-
-    @property
-    def income(self) -> IncomeRec | None:
-        """This year's income record."""
-        return self.incomes.get(self.ds.year)
-
-    @property
-    def latest_income(self) -> IncomeRec | None:
-        return self.incomes[max(self.incomes)] if self.incomes else None
-
-    @property
-    def conditions(self) -> ConditionsRec | None:
-        return self.ds.conditions.get(self.h.id)
-
-    @property
-    def helper(self) -> HelperRec | None:
-        if self._helper is _UNSET:
-            self._helper = self.ds.current_helper(self.h.id)
-        return self._helper
-
-    def line(self, year: int) -> PovertyLine:
-        return self.ds.line(self.h, year)
-
-    @property
-    def causes(self) -> set[str]:
-        if self._causes is _UNSET:
-            other = set(self.h.other_causes.split(",")) if self.h.other_causes else set()
-            self._causes = other | ({self.h.main_cause} if self.h.main_cause else set())
-        return self._causes
-
-    def hit(self, field: str, value: object, message: str) -> Hit:
-        return Hit("household", self.h.id, field, value, message)
-
-
-HEAD = codes.RELATION.code("户主")
-
-
-# --- running ------------------------------------------------------------------------------------
-
-
 def _value(value: object) -> str | None:
     if value is None:
         return None
@@ -234,8 +60,6 @@ def _as_hits(result) -> Iterable[Hit]:
 
 def select_rules(rule_ids: Iterable[str] | None = None) -> list[Rule]:
     """The rules to run, in id order; DomainError naming an unknown id."""
-    from app.domain.quality import rules  # noqa: F401 - registers the rules
-
     if not rule_ids:
         return [RULES[k] for k in sorted(RULES)]
     wanted = [r.strip().upper() for r in rule_ids if r.strip()]
@@ -246,9 +70,7 @@ def select_rules(rule_ids: Iterable[str] | None = None) -> list[Rule]:
 
 
 def _column(table: str, field: str) -> str:
-    from app.domain.fields import label
-
-    return label(table, field)
+    return fields.label(table, field)
 
 
 def run(ds: Dataset, rule_ids: Iterable[str] | None = None, *, households: Sequence[HouseholdRec] | None = None,

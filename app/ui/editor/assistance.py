@@ -8,7 +8,6 @@ from app.domain import codes
 from app.ops.assistance import (
     add_loan,
     add_measure,
-    loan_warnings,
     remove_measure,
     set_plan,
     update_measure,
@@ -16,6 +15,7 @@ from app.ops.assistance import (
 from app.ops.loans import remove_loan, update_loan
 from app.ui.editor.base import EditorTab, form_errors
 from app.ui.editor.records import RecordEditor
+from app.ui.editor.rule_hints import add_rule_hints
 from app.ui.editor.yearly import YearlyRecords, year_row
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
@@ -54,13 +54,6 @@ def loan_checks(v: dict) -> dict[str, str]:
     return errors
 
 
-def loan_hints(v: dict) -> dict[str, str]:
-    out = {}
-    for message in loan_warnings(v.get("amount"), v.get("term_months")):
-        out["amount" if "金额" in message else "term_months"] = message + "（政策为5万元以下、3年以内）"
-    return out
-
-
 class AssistanceTab(EditorTab):
     key = "assistance"
     title = "帮扶计划与措施"
@@ -86,7 +79,7 @@ class AssistanceTab(EditorTab):
             self.app, "loan", LOAN_COLUMNS, self._loan_form, self.tr("贷款"),
             checks=[loan_checks],
             describe=lambda v: self.tr("贷款 {0} 元").format(v.get("amount") or ""))
-        self.loans.form.add_warning(loan_hints)
+        add_rule_hints(self.loans.form, ("MS03",), lambda v: {"today": self.app.today, "loans": [v]})
         for records in (self.measures, self.loans):
             records.changed.connect(self.changed)
             records.splitter.setSizes([220, 380])

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout
 
-from app.domain import codes
-from app.domain.contact import luhn_ok
+from app.domain.errors import DomainError
+from app.domain.quality.rules.household import refuse_repeated_main_cause
 from app.ops.households import update_household
 from app.ui.editor.base import FormTab
+from app.ui.editor.rule_hints import add_rule_hints
 from app.ui.fieldkit import add_fields
 from app.ui.forms import FormGrid
 from app.ui.widgets import ChoiceCombo, hbox
 
-EXITED = codes.HOUSEHOLD_STATUS.code("已脱贫")
+# The data-quality rules (domain.md §8) judged on the household's own fields, shown as hints.
+HINT_RULES = ("EX05", "HH08", "HH18")
 FIELDS = ("group_id", "phone", "bank", "bank_account", "standard", "category", "main_cause",
           "identified_year", "planned_exit_year", "exit_year", "status", "monitoring_type",
           "risk_status", "risk_identified_on", "risk_cleared_on")
@@ -29,20 +31,16 @@ def household_checks(v: dict) -> dict[str, str]:
     if v.get("risk_identified_on") and v.get("risk_cleared_on") and \
             v["risk_cleared_on"] < v["risk_identified_on"]:
         errors["risk_cleared_on"] = "风险消除时间不能早于风险识别时间"
-    main, others = v.get("main_cause"), (v.get("other_causes") or "").split(",")
-    if main and main in others:
-        errors["other_causes"] = "其他致贫原因不能重复主要致贫原因"
+    try:
+        refuse_repeated_main_cause(v.get("main_cause"), v.get("other_causes"))
+    except DomainError as e:
+        errors["other_causes"] = e.message  # the save refuses it too
     return errors
 
 
-def household_warnings(v: dict) -> dict[str, str]:
+def household_prompts(v: dict) -> dict[str, str]:
+    """What to fill in beside the rules' hints (no data-quality rule says it)."""
     warnings = {}
-    if v.get("status") == EXITED and not v.get("exit_year"):
-        warnings["exit_year"] = "已脱贫户应填写脱贫年度（EX05）"
-    if v.get("bank_account") and not luhn_ok(v["bank_account"]):
-        warnings["bank_account"] = "银行账号校验未通过，请核对（HH18）"
-    if not v.get("main_cause") and v.get("status"):
-        warnings["main_cause"] = "建档立卡户应填写主要致贫原因（HH08）"
     if v.get("risk_status") and not v.get("monitoring_type"):
         warnings["monitoring_type"] = "填写了风险状态，请同时填写监测对象类型"
     return warnings
@@ -61,7 +59,8 @@ class BasicTab(FormTab):
         for name in FLAGS:
             form.widgets[name].setText(form.labels[name].removeprefix("是否"))
         form.add_check(household_checks)
-        form.add_warning(household_warnings)
+        add_rule_hints(form, HINT_RULES, lambda v: {"today": self.app.today, "household": v})
+        form.add_warning(household_prompts)
         form.widgets["main_cause"].edited.connect(self._main_cause_changed)
         form.edited.connect(self.changed)
 

@@ -9,11 +9,11 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from app.domain import codes
 from app.domain.errors import DomainError
-from app.domain.exit_rules import COMPULSORY_AGES, compulsory_schooling
-from app.domain.idcard import age_at, parse_id
+from app.domain.idcard import parse_id
 from app.ops.households import add_member, remove_member, update_member
 from app.ui.editor.base import EditorTab
 from app.ui.editor.records import RecordEditor
+from app.ui.editor.rule_hints import add_rule_hints
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.table_model import Column, coded, coded_set
@@ -21,6 +21,8 @@ from app.ui.table_model import Column, coded, coded_set
 HEAD = codes.RELATION.code("户主")
 NORMAL = codes.MEMBER_STATUS.code("正常")
 DISABLED = codes.HEALTH.code("残疾")
+# The data-quality rules (domain.md §8) judged on one member's own fields, shown as hints.
+HINT_RULES = ("MB01", "MB03", "MB07", "MB11", "MB12", "MB13")
 
 COLUMNS = [
     Column("name", "姓名", width=72), Column("relation", "与户主关系", coded(codes.RELATION), width=84),
@@ -71,43 +73,6 @@ def member_checks(today):
     return check
 
 
-def member_warnings(v: dict) -> dict[str, str]:
-    """Data-quality hints (domain.md §8) that do not block saving."""
-    warnings = {}
-    if bool(v.get("education")) == bool(v.get("schooling")):
-        warnings["schooling"] = "文化程度与在校生状况应填且只填一项（MB11）"
-    if bool(v.get("work_place")) != bool(v.get("work_months")):
-        warnings["work_months"] = "务工所在地与务工时间应同时填写或同时为空"
-    insured = (v.get("medical_insured"), v.get("employee_medical"))
-    if insured != (None, None) and bool(insured[0]) == bool(insured[1]):
-        warnings["employee_medical"] = "城乡居民医保与城镇职工医保应参加且只参加一项（MB13）"
-    implied = codes.RELATION_SEX.get(v.get("relation") or "")
-    if implied and v.get("sex") and v["sex"] != implied:
-        warnings["relation"] = f"与户主关系“{codes.RELATION.label(v['relation'])}”应为{implied}性"
-    return warnings
-
-
-def schooling_hint(today):
-    """The 义务教育 rule of the exit assessment (app/domain/exit_rules.compulsory_schooling) on the
-    member as typed: a child of 6–15 whose schooling is not secured, and why — 送教上门 counts only
-    for a disabled child. A hint under 送教上门; saving is not blocked."""
-
-    def check(v: dict) -> dict[str, str]:
-        birth = v.get("birth_date")
-        age = age_at(birth, today()) if birth else None
-        if age not in COMPULSORY_AGES:
-            return {}
-        disabled = DISABLED in (v.get("health") or "").split(",")
-        secured, why = compulsory_schooling(age, v.get("schooling"), v.get("home_schooled"), disabled,
-                                            v.get("dropout_reason"))
-        if secured:
-            return {}
-        hint = "" if v.get("home_schooled") else "；残疾儿童送教上门请选“是”"
-        return {"home_schooled": f"义务教育未保障（{age}岁）：{why}{hint}"}
-
-    return check
-
-
 def fill_from_id(form: Form, today) -> None:
     """A valid ID number fills 出生日期 and 性别 (they must agree with it)."""
     if form.loading:
@@ -151,8 +116,7 @@ class MembersTab(EditorTab):
             defaults=lambda: {"status": NORMAL, "ethnicity": codes.ETHNICITY.code("汉族")},
             checks=[member_checks(lambda: self.app.today)],
             describe=lambda v: v.get("name") or self.tr("新成员"))
-        self.records.form.add_warning(member_warnings)
-        self.records.form.add_warning(schooling_hint(lambda: self.app.today))
+        add_rule_hints(self.records.form, HINT_RULES, lambda v: {"today": self.app.today, "members": [v]})
         self.records.changed.connect(self._changed)
         self.household_label = QLabel()
         self.household_label.setObjectName("banner")

@@ -31,6 +31,7 @@ from app.domain.income import (
 from app.domain.money import format_yuan
 from app.ops.records import set_conditions, set_income
 from app.ui.editor.base import FormTab
+from app.ui.editor.rule_hints import add_rule_hints
 from app.ui.fieldkit import add_fields
 from app.ui.forms import Form, FormGrid
 from app.ui.widgets import ChoiceCombo, restyle
@@ -44,6 +45,10 @@ CONDITION_FIELDS = (
     "road_type", "house_area_m2", "house_safety", "house_rebuilt", "relocated", "house_safe",
     "water_difficult", "water_safe", "fuel", "sanitary_toilet", "radio_tv", "broadband",
 )
+
+# The data-quality rules (domain.md §8) judged on one year's record, shown as hints.
+CONDITION_RULES = ("CO01", "CO02", "CO03")
+INCOME_RULES = ("IN04",)
 
 
 class YearlyRecords(QObject):
@@ -171,9 +176,10 @@ class ConditionsTab(YearlyTab):
         super().__init__(editor)
         self.form = self.make_form("conditions")
         add_fields(self.form, *CONDITION_FIELDS)
-        self.form.add_warning(self._warnings)
-        self.form.edited.connect(self.changed)
         self.records = YearlyRecords(self.form, lambda: self.app.today, parent=self)
+        add_rule_hints(self.form, CONDITION_RULES, lambda v: {
+            "today": self.app.today, "conditions": {**v, "year": self.records.year}})
+        self.form.edited.connect(self.changed)
         grid = FormGrid(self.form, columns=3)
         grid.section(self.tr("土地与生产"))
         grid.add(*CONDITION_FIELDS[:7], "cooperative", "household_power", "production_power")
@@ -186,22 +192,6 @@ class ConditionsTab(YearlyTab):
         layout = QVBoxLayout(self)
         layout.addLayout(year_row(self.records, self.tr("年度(&Y)：")))
         layout.addWidget(_scroll(grid))
-
-    @staticmethod
-    def _warnings(v: dict) -> dict[str, str]:
-        from app.domain.codes import UNSAFE_HOUSE
-
-        out = {}
-        if v.get("house_safety") in UNSAFE_HOUSE and v.get("house_safe") and not v.get("house_rebuilt"):
-            out["house_safe"] = "C/D级危房未改造，住房不应为安全（CO01）"
-        if v.get("water_safe") and v.get("water_difficult"):
-            out["water_safe"] = "饮水困难时不应为饮水安全（CO02）"
-        if v.get("irrigated_mu") and v.get("arable_mu") is not None and v["irrigated_mu"] > v["arable_mu"]:
-            out["irrigated_mu"] = "有效灌溉面积大于耕地面积"
-        if v.get("arable_mu") and v["arable_mu"] > 200:
-            out["arable_mu"] = "耕地面积超过200亩，请核对（CO03）"
-        return out
-
 
 
 def _money(value) -> Decimal:
@@ -225,10 +215,13 @@ class IncomeTab(YearlyTab):
         self.form = self.make_form("income")
         add_fields(self.form, *ITEMS, "household_size")
         self.form.add_check(self._checks)
-        self.form.add_warning(self._warnings)
         self.records = YearlyRecords(self.form, lambda: self.app.today,
                                      defaults=lambda year: {"household_size": self.current_size()},
                                      parent=self)
+        add_rule_hints(self.form, INCOME_RULES, lambda v: {
+            "today": self.app.today, "income": {**v, "year": self.records.year}, "lines": self.lines,
+            "village_code": self.village_code})
+        self.form.add_warning(self._size_prompt)
         self.records.year_changed.connect(lambda _y: self.recompute())
         self._linked_transfers = True
         for name in TRANSFER_ITEMS:
@@ -307,18 +300,12 @@ class IncomeTab(YearlyTab):
             out["household_size"] = "计算人口必须大于0"
         return out
 
-    def _warnings(self, v: dict) -> dict[str, str]:
-        out = {}
-        items = self.items(v)
-        line = self.line()
-        if line is not None:
-            for e in income_warnings(items, self._per_capita(v), line):
-                if e.field == "生产经营性支出":
-                    out["business_costs"] = e.message
+    def _size_prompt(self, v: dict) -> dict[str, str]:
+        """What to look at beside the rules' hints (no data-quality rule says it of a form)."""
         size = self.current_size()
         if v.get("household_size") and size and v["household_size"] != size:
-            out["household_size"] = f"与当前家庭人口（{size}人）不一致"
-        return out
+            return {"household_size": f"与当前家庭人口（{size}人）不一致"}
+        return {}
 
     def _per_capita(self, v: dict):
         try:
