@@ -18,13 +18,13 @@ import logging
 import os
 import secrets
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from app.domain.errors import DomainError
+from app.retry import retry_call
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,17 +59,13 @@ def retrying(action: Callable[[], T], path: str | os.PathLike, *,
     """Run `action`; while the file is held open elsewhere, wait a little longer and try again.
     After the last attempt raise FileBusy naming `path` (the file the user may have open)."""
     delays = RETRY_DELAYS if delays is None else delays
-    for attempt in range(len(delays) + 1):
-        try:
-            return action()
-        except OSError as e:
-            if not is_busy(e):
-                raise
-            if attempt == len(delays):
-                log.warning("file still held open after %d attempts: %s (%s)", attempt + 1, path, e)
-                raise FileBusy(path) from e
-            time.sleep(delays[attempt])
-    raise AssertionError("unreachable")  # pragma: no cover
+    try:
+        return retry_call(action, retry_on=is_busy, delays=delays)
+    except OSError as e:
+        if not is_busy(e):
+            raise
+        log.warning("file still held open after %d attempts: %s (%s)", len(delays) + 1, path, e)
+        raise FileBusy(path) from e
 
 
 def replace(src: str | os.PathLike, dst: str | os.PathLike) -> None:

@@ -40,7 +40,7 @@ from app.domain.pinyin_keys import initials  # noqa: E402
 from app.db.models import SYNCED_TABLES, Change  # noqa: E402
 from app.ops.context import OpContext  # noqa: E402
 from app.sync import client  # noqa: E402
-from app.sync.server import service  # noqa: E402
+from app.sync import county_service as service  # noqa: E402
 from app.sync.wire import WIRE_KEYS, to_wire  # noqa: E402
 
 CH = Change.__table__

@@ -50,7 +50,7 @@ if run version 0 "$KACE" --version; then
         || fail "--version printed: $(cat "$WORK/version.out")"
 fi
 
-# 2. subcommands found with pkgutil in the frozen app/commands
+# 2. the subcommands of app/commands/registry.py in the frozen program
 if run help 0 "$KACE" --help; then
     missing=""
     for c in gui demo stats villages db backup restore user; do

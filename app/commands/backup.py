@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from app import paths
-from app.cli import db_arg
+from app.commands.common import db_arg
 
 NAME = "backup"
 HELP = "备份数据库（在线备份，校验后保存）"
@@ -18,7 +18,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.cli import db_key
+    from app.commands.databases import db_key
     from app.db.backup import backup
 
     info = backup(paths.db_path(args.db), args.out, key=db_key(args))

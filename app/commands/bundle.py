@@ -16,7 +16,7 @@ HELP = "U 盘变更包：导出、导入（没有网络时同步）"
 
 
 def _where(p) -> None:
-    from app.cli import db_arg
+    from app.commands.common import db_arg
 
     db_arg(p)
     p.add_argument("--db-url", metavar="URL",
@@ -24,7 +24,7 @@ def _where(p) -> None:
 
 
 def add_arguments(parser) -> None:
-    from app.cli import ChineseArgumentParser
+    from app.commands.common import ChineseArgumentParser
 
     sub = parser.add_subparsers(dest="bundle_command", required=True, parser_class=ChineseArgumentParser)
     export = sub.add_parser("export", help="导出变更包（笔记本）或回传包（县服务器，需 --device）")
@@ -40,7 +40,7 @@ def _server_sessions(url: str):
     from sqlalchemy import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from app.cli import UsageError
+    from app.commands.common import UsageError
     from app.db.engine import make_session_factory
     from app.db.migrate import DatabaseRefused, open_url
 
@@ -55,7 +55,8 @@ def _server_sessions(url: str):
 
 
 def run(args) -> int:
-    from app.cli import UsageError, open_context
+    from app.commands.common import UsageError
+    from app.commands.databases import open_context
     from app.sync import bundle
 
     if args.db and args.db_url:

@@ -12,7 +12,7 @@ HELP = "数据质量核查"
 
 
 def add_arguments(parser) -> None:
-    from app.cli import db_arg
+    from app.commands.common import db_arg
 
     db_arg(parser)
     parser.add_argument("--village", metavar="区划代码", help="只核查该村")
@@ -26,7 +26,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.cli import UsageError, open_context
+    from app.commands.common import UsageError
+    from app.commands.databases import open_context
     from app.domain.errors import DomainError
     from app.ops.quality import run_check, village_id_for
 

@@ -31,7 +31,7 @@ KIND_HINTS = {"field": "--choose 候选编号 或 --value 新值", "delete_edit"
 
 
 def add_arguments(parser) -> None:
-    from app.cli import ChineseArgumentParser, db_arg
+    from app.commands.common import ChineseArgumentParser, db_arg
 
     db_arg(parser)
     parser.add_argument("--db-url", metavar="URL",
@@ -51,7 +51,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.cli import UsageError, open_context
+    from app.commands.common import UsageError
+    from app.commands.databases import open_context
 
     if args.db_url:
         if args.db or getattr(args, "conflicts_command", None) == "resolve":
@@ -74,16 +75,16 @@ def run(args) -> int:
 def _list_county(args) -> int:
     from sqlalchemy import select
 
-    from app.commands.serve import open_county
+    from app.commands.databases import open_county
     from app.db.engine import make_session_factory
     from app.sync import review
-    from app.sync.server import service
+    from app.sync import county_service
 
     engine = open_county(args.db_url)
     try:
         with make_session_factory(engine, readonly=True).begin() as s:
             items = review.items(s)
-            devices = service.DEVICE
+            devices = county_service.DEVICE
             plain = dict(s.execute(select(devices.c.replica_id, devices.c.name).where(
                 devices.c.replica_id.is_not(None))).all())
     finally:
@@ -174,7 +175,7 @@ def find_item(items, wanted: str):
 
 
 def _resolve(ctx, args) -> int:
-    from app.cli import UsageError
+    from app.commands.common import UsageError
     from app.sync import resolve, review
 
     with ctx.read() as s:

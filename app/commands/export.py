@@ -9,7 +9,7 @@ HELP = "导出数据（Excel 花名册）"
 
 
 def add_arguments(parser) -> None:
-    from app.cli import ChineseArgumentParser, db_arg
+    from app.commands.common import ChineseArgumentParser, db_arg
 
     sub = parser.add_subparsers(dest="export_format", required=True, parser_class=ChineseArgumentParser)
     xlsx = sub.add_parser("xlsx", help="导出村花名册（国家系统格式，身份证号为文本）")
@@ -22,7 +22,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.cli import UsageError, open_context
+    from app.commands.common import UsageError
+    from app.commands.databases import open_context
     from app.domain.errors import DomainError
     from app.exchange.exporter import export_xlsx
     from app.ops.quality import village_id_for

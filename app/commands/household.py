@@ -8,7 +8,7 @@ HELP = "户的维护（修改脱贫年度）"
 
 
 def add_arguments(parser) -> None:
-    from app.cli import ChineseArgumentParser, db_arg
+    from app.commands.common import ChineseArgumentParser, db_arg
 
     sub = parser.add_subparsers(dest="household_command", required=True, parser_class=ChineseArgumentParser)
     exit_year = sub.add_parser("exit-year", help="修改已脱贫户的脱贫年度（须写明原因）")
@@ -19,7 +19,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.cli import UsageError, open_context
+    from app.commands.common import UsageError
+    from app.commands.databases import open_context
     from app.db.queries import household_id_by_code
     from app.domain.errors import DomainError
     from app.ops.workflow import set_exit_year

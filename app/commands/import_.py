@@ -11,7 +11,7 @@ HELP = "导入数据（Excel 花名册）"
 
 
 def add_arguments(parser) -> None:
-    from app.cli import ChineseArgumentParser, db_arg
+    from app.commands.common import ChineseArgumentParser, db_arg
 
     sub = parser.add_subparsers(dest="import_format", required=True, parser_class=ChineseArgumentParser)
     xlsx = sub.add_parser("xlsx", help="导入 Excel 花名册（.xlsx/.xls，一行一人）")
@@ -28,7 +28,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     """Exit 0: every record row was taken; 1: some rows were left out; 2: nothing was imported, or
     the sheet names villages the database lacks (their rows were left out)."""
-    from app.cli import UsageError, open_context
+    from app.commands.common import UsageError
+    from app.commands.databases import open_context
     from app.exchange.importer import import_xlsx
     from app.exchange.reader import ImportFileError
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.cli import UsageError, db_arg, open_context
+from app.commands.common import UsageError, db_arg
+from app.commands.databases import open_context
 
 NAME = "print"
 HELP = "打印户卡、明白卡、村册、公示、走访记录表、退出验收表（PDF）"

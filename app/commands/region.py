@@ -14,7 +14,7 @@ LEVELS = {"province": "province", "省": "province", "prefecture": "prefecture",
 
 
 def add_arguments(parser) -> None:
-    from app.cli import ChineseArgumentParser, db_arg
+    from app.commands.common import ChineseArgumentParser, db_arg
 
     sub = parser.add_subparsers(dest="region_command", required=True, parser_class=ChineseArgumentParser)
     add = sub.add_parser("add", help="添加一个区划（上级按代码自动对应），或用 --national 添加一个县/乡镇的全部区划")
@@ -37,7 +37,8 @@ def _report(result) -> None:
 
 
 def run(args) -> int:
-    from app.cli import UsageError, open_context
+    from app.commands.common import UsageError
+    from app.commands.databases import open_context
     from app.domain.errors import DomainError
     from app.exchange.region_list import place, read_file
     from app.ops.regions import add_places

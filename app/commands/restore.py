@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from app import paths
-from app.cli import db_arg, db_key
+from app.commands.common import db_arg
+from app.commands.databases import db_key
 
 NAME = "restore"
 HELP = "从备份恢复数据库（先校验备份，当前数据库另存）"

@@ -18,12 +18,11 @@ import sys
 import time
 
 from app import paths
-from app.cli import UsageError, db_arg, open_context
+from app.commands.common import EXIT_DIGEST_DIFFERS, EXIT_UNREACHABLE, UsageError, db_arg
+from app.commands.databases import open_context
 
 NAME = "sync"
 HELP = "与县服务器同步（上传本机的修改，下载其他人的修改）"
-EXIT_UNREACHABLE = 4
-EXIT_DIGEST_DIFFERS = 5
 
 
 def add_arguments(parser) -> None:

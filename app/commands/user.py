@@ -5,11 +5,11 @@ password of the account being added or changed is then asked as the new password
 
 from __future__ import annotations
 
-import getpass
 import sys
 
 from app import paths
-from app.cli import UsageError, db_arg, has_console, no_console, open_context
+from app.commands.common import db_arg, new_password
+from app.commands.databases import open_context
 
 NAME = "user"
 HELP = "管理本机用户（添加、列出、改密码、停用）"
@@ -33,17 +33,6 @@ def add_arguments(parser) -> None:
         db_arg(p)
 
 
-def _password(args) -> str:
-    if sys.stdin is None:  # started without a console (kace.exe on Windows, a scheduled task)
-        raise UsageError(no_console("新密码"))
-    if args.password_stdin or not has_console():
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass(f"{args.username} 的新密码：")
-    if getpass.getpass("再输入一次：") != first:
-        raise UsageError("两次输入的密码不一致")
-    return first
-
-
 def run(args) -> int:
     from app.ops import users
 
@@ -54,10 +43,10 @@ def run(args) -> int:
             print(f"{u.username}\t{u.display_name or ''}\t{u.role_label}{state}")
         return 0
     if args.user_command == "add":
-        u = users.add_user(ctx, args.username, _password(args), args.role, args.name)
+        u = users.add_user(ctx, args.username, new_password(args), args.role, args.name)
         print(f"已添加用户 {u.username}（{u.role_label}）", file=sys.stderr)
     elif args.user_command == "passwd":
-        users.set_password(ctx, args.username, _password(args))
+        users.set_password(ctx, args.username, new_password(args))
         print(f"已修改 {args.username} 的密码", file=sys.stderr)
     else:
         from app.db import crypto

@@ -9,7 +9,7 @@ HELP = "贫困村退出评估报告"
 
 
 def add_arguments(parser) -> None:
-    from app.cli import db_arg
+    from app.commands.common import db_arg
 
     db_arg(parser)
     parser.add_argument("--village", metavar="区划代码", required=True)
@@ -18,7 +18,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.cli import UsageError, open_context
+    from app.commands.common import UsageError
+    from app.commands.databases import open_context
     from app.domain.errors import DomainError
     from app.ops.exit_assessment import assess_village
     from app.ops.quality import village_id_for

@@ -433,7 +433,7 @@ def build_router(console: Console) -> APIRouter:
 
     @router.post("/devices/enrol")
     async def enrol(request: Request):
-        from app.sync.server import service
+        from app.sync import county_service as service
 
         with console.sessions.begin() as s:
             logged, form = await change(s, request)
@@ -471,7 +471,7 @@ def build_router(console: Console) -> APIRouter:
 
     @router.post("/devices/{device_id}/reenrol")
     async def reenrol(request: Request, device_id: str):
-        from app.sync.server import service
+        from app.sync import county_service as service
 
         with console.sessions.begin() as s:
             logged, _form = await change(s, request)
@@ -531,7 +531,7 @@ def build_router(console: Console) -> APIRouter:
 
         from app.sync import merge
         from app.sync.scope import VillageResolver
-        from app.sync.server import service
+        from app.sync import county_service as service
 
         with console.sessions.begin() as s:
             logged, _form = await change(s, request)

@@ -43,7 +43,7 @@ from app import fileops, paths
 from app.db.models import Change, Device, DeviceAck
 from app.sync import limits, replica, signing, wire
 from app.sync.merge import IngestReport
-from app.sync.server import service
+from app.sync import county_service as service
 
 FORMAT = "kace-bundle"
 FORMAT_VERSION = 1

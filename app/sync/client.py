@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import SYNCED_TABLES
+from app.retry import doubling, retry_call
 from app.sync import clock, digest, replica
 from app.sync.merge import IngestReport
 from app.sync.scope import VillageResolver
@@ -95,16 +96,10 @@ class SyncClient:
         self.incarnation: str | None = None
 
     def call(self, endpoint: str, body: dict) -> dict:
-        delay = self.backoff
-        for attempt in range(self.retries + 1):
-            try:
-                return self.transport.call(endpoint, body)
-            except TransportError:
-                if attempt == self.retries:
-                    raise
-                self.sleep(delay)
-                delay = min(delay * 2, 30)
-        raise AssertionError("unreachable")
+        """One request, retried with doubling waits while the network fails (TransportError);
+        a refusal (ServerRefused) is raised at once."""
+        return retry_call(lambda: self.transport.call(endpoint, body), retry_on=TransportError,
+                          delays=doubling(self.backoff, self.retries), sleep=self.sleep)
 
     def run(self) -> SyncSummary:
         summary = SyncSummary()

@@ -1,4 +1,4 @@
-"""The laptop's HTTP transport to the county server (app/sync/server/app.py), with httpx.
+"""The laptop's HTTP transport to the county server (app/server/app.py), with httpx.
 
 `HttpTransport.call(endpoint, body) -> dict` is the Transport of app/sync/client.py:
 - the request may not have arrived or its answer was lost (connection refused or cut, timeout,
@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import SYNCED_TABLES
+from app.retry import doubling, retry_call
 from app.sync import replica
 from app.sync.client import ServerRefused, TransportError
 
@@ -171,27 +172,22 @@ def apply_snapshot(sessions: sessionmaker[Session], transport: HttpTransport, *,
     """Download the snapshot and merge it page by page; the pull cursor moves to its server seq
     only after the last page, in the same transaction. A cut midway leaves merged pages (merging
     them again changes nothing) and the cursor at 0, so the next sync pulls from the start."""
-    delay = backoff
-    for attempt in range(retries + 1):
+
+    def attempt() -> SnapshotResult:
         result = SnapshotResult(0, 0, 0, 0)
-        try:
-            for seq, changes in transport.snapshot(page):
-                with sessions.begin() as s:
-                    # Cursor 0 while pages arrive; `seq` with the final (possibly empty) page.
-                    report = replica.apply_pulled(s, changes, 0)
-                result.server_seq = seq
-                result.received += report.stored
-                result.duplicates += report.duplicates
-                result.conflicts += report.conflicts
-                if progress:
-                    progress("初始数据", result.received + result.duplicates, 0)
+        for seq, changes in transport.snapshot(page):
             with sessions.begin() as s:
-                replica.apply_pulled(s, [], result.server_seq)
-            return result
-        except TransportError:
-            if attempt == retries:
-                raise
-            log.info("snapshot interrupted, retrying in %.1f s", delay)
-            sleep(delay)
-            delay = min(delay * 2, 30)
-    raise AssertionError("unreachable")
+                # Cursor 0 while pages arrive; `seq` with the final (possibly empty) page.
+                report = replica.apply_pulled(s, changes, 0)
+            result.server_seq = seq
+            result.received += report.stored
+            result.duplicates += report.duplicates
+            result.conflicts += report.conflicts
+            if progress:
+                progress("初始数据", result.received + result.duplicates, 0)
+        with sessions.begin() as s:
+            replica.apply_pulled(s, [], result.server_seq)
+        return result
+
+    return retry_call(attempt, retry_on=TransportError, delays=doubling(backoff, retries), sleep=sleep,
+                      on_retry=lambda _e, delay: log.info("snapshot interrupted, retrying in %.1f s", delay))

@@ -1,5 +1,5 @@
 """A county PostgreSQL schema filled the real way: a laptop makes a demo county (app/demo),
-enrols with the county server and syncs (the server service in-process, app/sync/server/direct.py).
+enrols with the county server and syncs (the server service in-process, app/server/direct.py).
 A second device is enrolled for one village and never syncs; a third synced 40 days ago."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from app.ops.context import OpContext
 from app.ops.households import update_household
 from app.ops.regions import create_region
 from app.sync import client, merge, wire
-from app.sync.server import service
-from app.sync.server.direct import DirectTransport
+from app.sync import county_service as service
+from app.server.direct import DirectTransport
 from tests.sync.http_fleet import PgSchema
 
 TODAY = date(2026, 11, 27)

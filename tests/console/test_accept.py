@@ -15,9 +15,9 @@ from app.db.models import ConsoleAudit, Household, ParkedChange, Replica
 from app.ops.context import OpContext
 from app.ops.households import update_household
 from app.sync import client
-from app.sync.server import service
-from app.sync.server.app import create_app
-from app.sync.server.direct import DirectTransport
+from app.sync import county_service as service
+from app.server.app import create_app
+from app.server.direct import DirectTransport
 from tests.console.county import PASSWORD, TODAY, make_county
 
 NOTE = "县里同意：由原工作队补录"

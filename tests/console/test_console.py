@@ -16,8 +16,8 @@ from app.cli import main as kace_main
 from app.console import accounts
 from app.db.models import ConsoleAudit, ConsoleSession, Device, Household, Member
 from app.db.queries import stats
-from app.sync.server import service
-from app.sync.server.app import create_app
+from app.sync import county_service as service
+from app.server.app import create_app
 from tests.console.county import NOTE, PASSWORD, TODAY
 
 AUDIT, D, S = ConsoleAudit.__table__, Device.__table__, ConsoleSession.__table__

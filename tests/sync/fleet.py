@@ -1,5 +1,5 @@
 """A county server and laptops in one test process: real databases, the real sync code path,
-with the network replaced by direct calls into the server service (app/sync/server/direct.py)."""
+with the network replaced by direct calls into the server service (app/server/direct.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from app.ops.context import OpContext
 from app.ops.regions import create_region
 from app.sync import client
 from app.sync.codec import logged_columns, to_json
-from app.sync.server import service
-from app.sync.server.direct import DirectTransport
+from app.sync import county_service as service
+from app.server.direct import DirectTransport
 
 VILLAGE = "450881104201"
 OTHER_VILLAGE = "450881104202"

@@ -12,7 +12,7 @@ from app.db.models import Base, Device, Replica
 from app.ops.households import update_household
 from app.sync import bundle, replica
 from app.sync.client import ServerRefused
-from app.sync.server.direct import DirectTransport
+from app.server.direct import DirectTransport
 from tests.sync.fleet import VILLAGE, Laptop, Server, seed_regions
 from tests.sync.test_sync_flow import new_household
 

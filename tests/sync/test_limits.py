@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.db.engine import make_session_factory
 from app.db.models import Change, ParkedChange
 from app.sync import limits
-from app.sync.server import service
-from app.sync.server.app import create_app
+from app.sync import county_service as service
+from app.server.app import create_app
 from tests.sync.fleet import OTHER_VILLAGE, VILLAGE
 
 pytestmark = pytest.mark.postgres

@@ -27,7 +27,7 @@ from app.ops.households import add_member, create_household, delete_household, u
 from app.sync import clock, review
 from app.sync.client import SyncClient, TransportError
 from app.sync.merge import field_leaves, ingest, local_positions
-from app.sync.server.direct import DirectTransport
+from app.server.direct import DirectTransport
 from tests.sync.fleet import TODAY, VILLAGE, Laptop, Server, seed_regions, state
 
 CH = Change.__table__

@@ -275,8 +275,8 @@ def test_openapi_fuzz_never_a_server_error(pg_migrated):
     from schemathesis.generation import GenerationMode
 
     from app.sync import limits
-    from app.sync.server import service
-    from app.sync.server.app import create_app
+    from app.sync import county_service as service
+    from app.server.app import create_app
 
     sessions = make_session_factory(pg_migrated)
     with sessions.begin() as s:

@@ -222,7 +222,7 @@ def test_a_pull_leaves_out_what_the_laptop_itself_pushed(fleet):
     laptop, a pull without the incarnation (a return bundle) and a restored copy of the laptop
     (a new incarnation) still get it."""
     from app.sync import replica
-    from app.sync.server import service
+    from app.sync import county_service as service
 
     server, a, b, village = fleet
     hid = new_household(a, village)
@@ -249,7 +249,7 @@ def test_an_enrolment_cut_off_before_the_key_was_stored_can_be_redone(tmp_path):
     answer enrols again with the same token; once a key has been used, the token is spent."""
     from app.sync import client
     from app.sync.client import ServerRefused
-    from app.sync.server.direct import DirectTransport
+    from app.server.direct import DirectTransport
 
     server = Server(open_sqlite(tmp_path / "county.db"))
     token = server.token("甲", [VILLAGE])

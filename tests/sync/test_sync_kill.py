@@ -25,7 +25,7 @@ from app.ops.context import OpContext
 from app.ops.households import add_member, create_household, update_household
 from app.sync import client, replica
 from app.sync.http_transport import HttpTransport
-from app.sync.server import service
+from app.sync import county_service as service
 from tests.conftest import posix_processes
 from tests.sync.fleet import TODAY, VILLAGE, seed_regions, state
 from tests.sync.http_fleet import ROOT, PgSchema, ServerProcess

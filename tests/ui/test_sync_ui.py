@@ -18,7 +18,7 @@ from app.db.migrate import open_sqlite
 from app.db.models import Household
 from app.ops.households import create_household, update_household
 from app.sync.client import ServerRefused, TransportError
-from app.sync.server.direct import DirectTransport
+from app.server.direct import DirectTransport
 from tests.sync.fleet import VILLAGE, Laptop, Server, seed_regions
 from tests.ui.conftest import type_text
 
@@ -277,7 +277,7 @@ def test_new_laptop_over_http_starts_from_the_snapshot(fleet, qtbot, tmp_path, i
 
     from app.ops.context import OpContext
     from app.sync.http_transport import HttpTransport
-    from app.sync.server.app import create_app
+    from app.server.app import create_app
     from app.ui.context import AppContext
     from app.ui.settings import Settings
     from app.ui.sync_dialog import SyncDialog

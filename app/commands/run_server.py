@@ -1,7 +1,8 @@
-"""`kace serve --db-url postgresql://... [--host 127.0.0.1] [--port 8765]`: the county sync server.
+"""`kace serve --db-url postgresql://... [--host 127.0.0.1] [--port 8765]`: run the county sync server
+(the `server …` commands administer it: app/commands/server_admin.py).
 
 Migrates the county database to the current schema (app/db/migrate.open_url), then serves the
-sync protocol (app/sync/server/app.py) and the county's web console (app/console, at /) with uvicorn. One JSON log line per request goes to stderr
+sync protocol (app/server/app.py) and the county's web console (app/console, at /) with uvicorn. One JSON log line per request goes to stderr
 and to the log file. `sqlite:///FILE` is accepted for demos and tests.
 
 Exit codes: 0 stopped normally, 2 bad arguments, 3 the database cannot be opened.
@@ -12,7 +13,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from app.cli import UsageError
+from app.commands.common import UsageError, db_url_arg
+from app.commands.databases import open_county, safe_url
 
 NAME = "serve"
 HELP = "运行县同步服务器（PostgreSQL）"
@@ -22,47 +24,6 @@ def add_arguments(parser) -> None:
     db_url_arg(parser)
     parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     parser.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
-
-
-def db_url_arg(parser) -> None:
-    parser.add_argument("--db-url", required=True, metavar="URL",
-                        help="县数据库，例如 postgresql://用户@主机:5432/库名（演示可用 sqlite:///文件）")
-
-
-def engine_url(url: str) -> str:
-    """postgresql:// (and postgres://) URLs use the psycopg 3 driver; sqlite:/// is kept."""
-    url = url.strip()
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url.removeprefix(prefix)
-    if url.startswith(("postgresql+psycopg://", "sqlite:///")):
-        return url
-    raise UsageError(f"数据库地址应以 postgresql:// 开头（演示可用 sqlite:///文件）：{url}")
-
-
-def open_county(url: str):
-    """The county database engine, migrated; DatabaseRefused (exit 3) if it cannot be opened."""
-    from sqlalchemy.exc import DBAPIError
-
-    from app.db.migrate import DatabaseRefused, open_url
-
-    try:
-        return open_url(engine_url(url))
-    except ModuleNotFoundError as e:  # the server extra is not installed
-        raise DatabaseRefused("缺少 PostgreSQL 驱动 psycopg：请安装 kace[server]", str(e)) from e
-    except DBAPIError as e:
-        raise DatabaseRefused(f"无法打开县数据库（地址、账号或数据库服务是否正常？）：{_safe(url)}",
-                              str(e)) from e
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(engine_url(url)).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a message must never fail
-        return "（地址无法解析）"
 
 
 def log_to_stderr() -> None:
@@ -96,7 +57,7 @@ def fewer_malloc_arenas() -> None:
 def run(args) -> int:
     import uvicorn
 
-    from app.sync.server.app import create_app
+    from app.server.app import create_app
 
     if not 0 < args.port < 65536:
         raise UsageError(f"端口不正确：{args.port}")
@@ -104,7 +65,7 @@ def run(args) -> int:
     fewer_malloc_arenas()
     engine = open_county(args.db_url)
     app = create_app(engine)
-    print(f"县同步服务器：http://{args.host}:{args.port}/sync/v1 （数据库 {_safe(args.db_url)}），"
+    print(f"县同步服务器：http://{args.host}:{args.port}/sync/v1 （数据库 {safe_url(args.db_url)}），"
           f"管理页面：http://{args.host}:{args.port}/ （账号：kace server user add），"
           "按 Ctrl+C 停止", file=sys.stderr, flush=True)
     try:

@@ -8,23 +8,23 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.sync import county_service
 from app.sync.client import ServerRefused
-from app.sync.server import service
 
-ENDPOINTS = {"hello": service.hello, "push": service.push, "pull": service.pull,
-             "digest": service.digests, "key": service.set_public_key}
+ENDPOINTS = {"hello": county_service.hello, "push": county_service.push, "pull": county_service.pull,
+             "digest": county_service.digests, "key": county_service.set_public_key}
 
 
 def dispatch(session: Session, key: str | None, endpoint: str, body: dict) -> dict:
     """Authenticate and run one endpoint (enrol needs no key)."""
     if endpoint == "enrol":
         body = body if isinstance(body, dict) else {}
-        return service.redeem(session, body.get("token"), body.get("public_key"))
+        return county_service.redeem(session, body.get("token"), body.get("public_key"))
     handler = ENDPOINTS.get(endpoint)
     if handler is None:
-        raise service.SyncRefused(404, f"未知的接口：{endpoint}")
-    device = service.authenticate(session, key)
-    service.spend_token(session, device)
+        raise county_service.SyncRefused(404, f"未知的接口：{endpoint}")
+    device = county_service.authenticate(session, key)
+    county_service.spend_token(session, device)
     return handler(session, device, body)
 
 
@@ -37,7 +37,7 @@ class DirectTransport:
         try:
             with self.sessions.begin() as s:
                 answer = dispatch(s, self.key, endpoint, body)
-        except service.SyncRefused as e:
+        except county_service.SyncRefused as e:
             raise ServerRefused(e.status, e.message) from None
         if endpoint == "enrol":
             self.key = answer["device_key"]

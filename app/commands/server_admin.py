@@ -1,9 +1,10 @@
-"""`kace server enrol|devices|disable --db-url URL`: the county's devices (laptops).
+"""`kace server enrol|devices|disable|user --db-url URL`: administer the county server: its devices
+(laptops) and console accounts (`kace serve` runs it: app/commands/run_server.py).
 
     kace server enrol --db-url URL --device NAME --villages CODE,...   one-time enrolment token
     kace server devices --db-url URL                                   list devices
     kace server disable --db-url URL --device NAME                     a lost laptop: refuse it
-    kace server user add|list|passwd|disable ... --db-url URL          console accounts (server_user.py)
+    kace server user add|list|passwd|disable ... --db-url URL          console accounts (server_accounts.py)
 
 Exit codes: 0 done, 2 bad arguments or unknown device, 3 the database cannot be opened.
 """
@@ -14,8 +15,9 @@ import json
 import sys
 
 from app import paths
-from app.cli import UsageError
-from app.commands.serve import db_url_arg, open_county
+from app.commands import server_accounts
+from app.commands.common import UsageError, db_url_arg
+from app.commands.databases import open_county
 
 NAME = "server"
 HELP = "县服务器：登记、列出、停用设备；管理页面的账号"
@@ -34,8 +36,7 @@ def add_arguments(parser) -> None:
     disable = sub.add_parser("disable", help="停用设备（电脑丢失时）")
     db_url_arg(disable)
     disable.add_argument("--device", required=True, metavar="名称", help="设备名称")
-    from app.commands import server_user
-    server_user.add_parsers(sub, db_url_arg)  # kace server user add|list|passwd|disable (console accounts)
+    server_accounts.add_parsers(sub)  # kace server user add|list|passwd|disable (console accounts)
 
 
 def _villages(text: str) -> list[str]:
@@ -50,7 +51,7 @@ def run(args) -> int:
     from sqlalchemy import select, update
 
     from app.db.engine import make_session_factory
-    from app.sync.server import service
+    from app.sync import county_service
 
     villages = _villages(args.villages) if args.server_command == "enrol" else None
     device_name = (getattr(args, "device", None) or "").strip()
@@ -58,16 +59,15 @@ def run(args) -> int:
         raise UsageError("设备名称不能为空，最多 60 个字")
     engine = open_county(args.db_url)
     sessions = make_session_factory(engine)
-    devices = service.DEVICE
+    devices = county_service.DEVICE
     try:
         if args.server_command == "user":
-            from app.commands import server_user
-            return server_user.run(args, sessions)
+            return server_accounts.run(args, sessions)
         if args.server_command == "enrol":
             try:
                 with sessions.begin() as s:
-                    token = service.enrol(s, device_name, villages)
-            except service.SyncRefused as e:
+                    token = county_service.enrol(s, device_name, villages)
+            except county_service.SyncRefused as e:
                 raise UsageError(e.message) from None
             print(token)
             print(f"已登记设备“{device_name}”（村：{'、'.join(villages)}）。上面一行是一次性登记码：\n"

@@ -6,7 +6,7 @@
     kace server user disable NAME [--enable] --db-url URL
 
 The password is asked twice on a terminal, or read from standard input (--password-stdin or a pipe).
-Dispatched by app/commands/server.py (no NAME here: not a top-level subcommand of its own).
+Dispatched by app/commands/server_admin.py (no NAME here: not a top-level subcommand of its own).
 Exit codes: 0 done, 2 bad arguments, 3 the database cannot be opened.
 """
 
@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 import sys
 
-from app.cli import UsageError
-from app.commands.user import _password  # asked twice on a terminal, else one line of stdin
+from app.commands.common import UsageError, db_url_arg, new_password
 
 
-def add_parsers(sub, db_url_arg) -> None:
+def add_parsers(sub) -> None:
     user = sub.add_parser("user", help="县级管理页面的账号（添加、列出、改密码、停用）")
     users = user.add_subparsers(dest="user_command", required=True)
     add = users.add_parser("add", help="添加账号")
@@ -62,12 +61,12 @@ def run(args, sessions) -> int:
             return 0
         if args.user_command == "add":
             towns = [c for c in args.townships.replace("，", ",").split(",") if c.strip()]
-            password = _password(args)
+            password = new_password(args)
             with sessions.begin() as s:
                 u = accounts.add_user(s, args.username, password, args.role, towns, args.name, by=by)
             print(f"已添加账号 {u.username}（{u.role_label}）", file=sys.stderr)
         elif args.user_command == "passwd":
-            password = _password(args)
+            password = new_password(args)
             with sessions.begin() as s:
                 accounts.set_password(s, args.username, password, by=by)
             print(f"已修改 {args.username} 的密码（已登录的浏览器需重新登录）", file=sys.stderr)
