@@ -82,3 +82,10 @@ def group_code(village_code: object, number: int) -> str:
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 99:
         raise DomainError("组", f"组号应为1至99：{number}")
     return f"{village.code}{number:02d}"
+
+
+def parent_code(code: str) -> str | None:
+    """The code of the level above (None for a province)."""
+    level = parse_division_code(code).level
+    keep = {"village": 9, "township": 6, "county": 4, "prefecture": 2}.get(level)
+    return None if keep is None else code[:keep].ljust(12, "0")

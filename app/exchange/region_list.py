@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.errors import DomainError
-from app.domain.regions import LEVEL_NAMES, parse_division_code
+from app.domain.regions import LEVEL_NAMES, parent_code, parse_division_code
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "regions"
 LEVEL_ORDER = ("province", "prefecture", "county", "township", "village")
@@ -31,13 +31,6 @@ class Place:
     @property
     def level_name(self) -> str:
         return LEVEL_NAMES[self.level]
-
-
-def parent_code(code: str) -> str | None:
-    """The code of the level above (None for a province)."""
-    level = parse_division_code(code).level
-    keep = {"village": 9, "township": 6, "county": 4, "prefecture": 2}.get(level)
-    return None if keep is None else code[:keep].ljust(12, "0")
 
 
 def normalize_code(text: str) -> str:

@@ -13,7 +13,7 @@ from app.db.models import Assignment, Helper, Loan, Measure, Plan
 from app.domain.errors import DomainError
 from app.ops.context import OpContext, Result, done
 from app.ops.households import _household
-from app.ops.records import _upsert_yearly
+from app.ops.yearly_records import _upsert_yearly
 from app.ops.rows import tombstone_row, update_row
 from app.ops.validation import clean
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import make_session_factory
 from app.domain.roles import require_edit
-from app.sync.changelog import ChangeWriter
+from app.db.changelog import ChangeWriter
 
 
 @dataclass

@@ -27,7 +27,7 @@ from app.domain import codes
 from app.domain.household_code import format_household_code
 from app.domain.idcard import check_char
 from app.ops.context import OpContext
-from app.sync.identity import natural_id
+from app.db.natural_keys import natural_id
 
 PROVINCE = ("450000000000", "广西壮族自治区")
 PREFECTURE = ("450800000000", "贵港市")
@@ -74,7 +74,7 @@ def _health(*labels: str) -> str:
 
 
 def region_id(code: str) -> str:
-    """Regions take the key derived from their code, as everywhere (app/sync/identity.py)."""
+    """Regions take the key derived from their code, as everywhere (app/db/natural_keys.py)."""
     return natural_id("region", {"code": code})
 
 

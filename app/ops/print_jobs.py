@@ -72,7 +72,7 @@ from app.domain.workflow import (
     REGISTERED,
 )
 from app.ops.context import OpContext
-from app.ops.records import poverty_lines
+from app.db.poverty_lines import poverty_lines
 from app.printing import data as pd
 from app.printing.job import Output, Progress
 from app.printing.notice import TITLES as NOTICE_TITLES

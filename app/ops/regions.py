@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.db.models import Region
 from app.domain.errors import DomainError
-from app.domain.regions import parse_division_code
+from app.domain.regions import parent_code, parse_division_code
 from app.ops.context import OpContext, Result, done
 from app.ops.rows import update_row
 from app.ops.validation import clean
@@ -57,8 +57,6 @@ def add_places(ctx: OpContext, places: Sequence[tuple[str, str, str]]) -> Result
 
 def write_places(w, places: Sequence[tuple[str, str, str]]) -> PlacesAdded:
     """add_places inside a caller's write transaction (the import writes places and households as one)."""
-    from app.exchange.region_list import parent_code
-
     for code, name, level in places:
         region_values(code, name, level, None)  # checked before anything is written
     order = {lv: i for i, lv in enumerate(LEVELS)}
@@ -80,8 +78,6 @@ def write_places(w, places: Sequence[tuple[str, str, str]]) -> PlacesAdded:
 
 
 def _ancestors(places) -> list[str]:
-    from app.exchange.region_list import parent_code
-
     out = set()
     for code, _, _ in places:
         parent = parent_code(code)

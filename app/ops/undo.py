@@ -17,7 +17,7 @@ from app.db.models import SYNCED_TABLES, Change, Replica
 from app.domain import fields
 from app.domain.errors import DomainError
 from app.ops.context import OpContext, Result, done
-from app.sync.codec import field_entries, from_json, to_json
+from app.db.codec import field_entries, from_json, to_json
 
 CH, REPLICA = Change.__table__, Replica.__table__
 OBJECT_NAMES = {"household": "户", "member": "家庭成员", "conditions": "生产生活条件",

@@ -19,7 +19,7 @@ from app.domain.contact import validate_name, validate_phone
 from app.domain.errors import DomainError, ValidationErrors
 from app.domain.idcard import parse_id
 from app.domain.income import to_money
-from app.sync.codec import coerce
+from app.db.codec import coerce
 
 NAME_FIELDS = {("member", "name"), ("helper", "name")}
 PHONE_FIELDS = {("household", "phone"), ("member", "phone"), ("helper", "phone"),

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import SYNCED_TABLES
-from app.sync import clock, digest, replica
+from app.db import clock
+from app.sync import digest, replica
 from app.sync.merge import IngestReport
 from app.sync.scope import VillageResolver
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import SYNCED_TABLES, FieldHead
-from app.sync.codec import logged_columns, to_json
+from app.db.codec import logged_columns, to_json
 
 FH = FieldHead.__table__
 H = SYNCED_TABLES["household"]

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from app.domain import fields
 from app.domain.errors import DomainError, ValidationErrors
 from app.ops.validation import clean
-from app.sync.codec import to_json
+from app.db.codec import to_json
 from app.ui.widgets import CheckField, ErrorLabel
 
 Check = Callable[[dict], Mapping[str, str]]

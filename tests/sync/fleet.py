@@ -15,7 +15,7 @@ from app.db.models import SYNCED_TABLES, FieldHead
 from app.ops.context import OpContext
 from app.ops.regions import create_region
 from app.sync import client
-from app.sync.codec import logged_columns, to_json
+from app.db.codec import logged_columns, to_json
 from app.sync.server import service
 from app.sync.server.direct import DirectTransport
 

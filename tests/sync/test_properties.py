@@ -24,9 +24,10 @@ from app.domain.errors import DomainError, ValidationErrors
 from app.domain.idcard import check_char
 from app.ops.context import OpContext
 from app.ops.households import add_member, create_household, delete_household, update_household
-from app.sync import clock, review
+from app.db import clock, review
 from app.sync.client import SyncClient, TransportError
-from app.sync.merge import field_leaves, ingest, local_positions
+from app.db.row_merge import field_leaves
+from app.sync.merge import ingest, local_positions
 from app.sync.server.direct import DirectTransport
 from tests.sync.fleet import TODAY, VILLAGE, Laptop, Server, seed_regions, state
 
@@ -224,7 +225,7 @@ def check_no_lost_update(engine) -> None:
 
 
 def _json(v):
-    from app.sync.codec import to_json
+    from app.db.codec import to_json
     return to_json(v)
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Change, Counter, Device, DeviceAck, ParkedChange
-from app.sync import clock, digest, limits, merge, signing, wire
+from app.db import clock
+from app.sync import digest, limits, merge, signing, wire
 from app.sync.scope import REGION, VillageResolver, village_ids
 
 CH = Change.__table__

@@ -26,7 +26,8 @@ def read(session, household_id: str) -> Marks:
     from sqlalchemy import select
 
     from app.db.models import SYNCED_TABLES, FieldHead
-    from app.sync import replica, review
+    from app.db import review
+    from app.sync import replica
 
     fh = FieldHead.__table__
     found: dict[tuple[str, str], set[str]] = {}

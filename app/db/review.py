@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import SYNCED_TABLES, Change, FieldHead, ParkedChange
 from app.domain import fields as field_names
-from app.sync.merge import field_leaves, winner
+from app.db.row_merge import field_leaves, winner
 
 CH = Change.__table__
 FH = FieldHead.__table__

@@ -9,7 +9,7 @@ from app.db.models import SYNCED_TABLES, ParkedChange
 from app.domain.errors import DomainError
 from app.ops.context import OpContext, Result, done
 from app.ops.validation import clean
-from app.sync import review
+from app.db import review
 
 PARKED = ParkedChange.__table__
 H = SYNCED_TABLES["household"]

@@ -8,17 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from app.db.models import Conditions, Household, Income, PovertyLineEntry, Region
+from app.db.models import Conditions, Income
+from app.db.poverty_lines import household_line
 from app.domain.errors import ValidationErrors
 from app.domain.income import IncomeItems, validate_income
-from app.domain.poverty_line import PovertyLine, PovertyLineTable
+from app.domain.poverty_line import PovertyLine
 from app.ops.context import OpContext, Result, done
 from app.ops.households import _household
 from app.ops.validation import clean
 
-C, I, H = Conditions.__table__, Income.__table__, Household.__table__
+C, I = Conditions.__table__, Income.__table__
 
 
 def _upsert_yearly(w, table, household_id: str, year: int, values: Mapping[str, Any]) -> str:
@@ -38,25 +38,6 @@ def set_conditions(ctx: OpContext, household_id: str, year: int, values: Mapping
         _household(w.session, household_id)
         row_id = _upsert_yearly(w, C, household_id, year, v)
     return done(w, {"id": row_id})
-
-
-def poverty_lines(session: Session) -> PovertyLineTable:
-    """The national defaults with this county's stored overrides."""
-    t = PovertyLineEntry.__table__
-    rows = session.execute(
-        select(t.c.year, t.c.amount, t.c.scope, t.c.region_code).where(t.c.deleted.is_(False))
-    ).all()
-    return PovertyLineTable([tuple(r) for r in rows])
-
-
-def household_line(session: Session, household_id: str, year: int) -> PovertyLine:
-    village_code = session.execute(
-        select(Region.__table__.c.code).join(H, H.c.village_id == Region.__table__.c.id)
-        .where(H.c.id == household_id)
-    ).scalar_one()
-    return poverty_lines(session).line_for(
-        year, province_code=village_code[:2], county_code=village_code[:6]
-    )
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from app import paths
 from app.db import derived
 from app.db.base import new_id
 from app.db.models import SYNCED_TABLES, Change, FieldHead, Replica
-from app.sync import clock
-from app.sync.bulk import bulk_insert
-from app.sync.codec import blank_row, coerce, json_converter, logged_columns, to_json
-from app.sync.identity import natural_id
-from app.sync.merge import field_leaves, merge_row
+from app.db import clock
+from app.db.many_rows import bulk_insert
+from app.db.codec import blank_row, coerce, json_converter, logged_columns, to_json
+from app.db.natural_keys import natural_id
+from app.db.row_merge import field_leaves, merge_row
 
 CHANGE = Change.__table__
 FIELD_HEAD = FieldHead.__table__
