@@ -76,8 +76,8 @@ def _list_county(args) -> int:
     from sqlalchemy import select
 
     from app.commands.serve import open_county
-    from app.db.engine import make_session_factory
     from app.db import review
+    from app.db.engine import make_session_factory
     from app.sync.server import service
 
     engine = open_county(args.db_url)

@@ -21,8 +21,8 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import derived
-from app.db.many_rows import among
 from app.db.codec import from_json, logged_columns
+from app.db.many_rows import among
 from app.db.models import Change, FieldHead, PendingRow
 
 CH = Change.__table__

@@ -23,11 +23,11 @@ from app.db.models import (
     Assignment, Conditions, Helper, Household, Income, Loan, Measure, Member, Plan, Region, Visit,
 )
 from app.db.base import uuid7
+from app.db.natural_keys import natural_id
 from app.domain import codes
 from app.domain.household_code import format_household_code
 from app.domain.idcard import check_char
 from app.ops.context import OpContext
-from app.db.natural_keys import natural_id
 
 PROVINCE = ("450000000000", "广西壮族自治区")
 PREFECTURE = ("450800000000", "贵港市")

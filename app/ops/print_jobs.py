@@ -71,8 +71,8 @@ from app.domain.workflow import (
     PUBLICITY_DAYS,
     REGISTERED,
 )
-from app.ops.context import OpContext
 from app.db.poverty_lines import poverty_lines
+from app.ops.context import OpContext
 from app.printing import data as pd
 from app.printing.job import Output, Progress
 from app.printing.notice import TITLES as NOTICE_TITLES

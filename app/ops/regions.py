@@ -31,11 +31,12 @@ def region_values(code: str, name: str, level: str, parent_id: str | None,
 
 def create_region(ctx: OpContext, code: str, name: str, level: str, parent_id: str | None = None,
                   **extra: Any) -> Result:
-    values = region_values(code, name, level, parent_id, clean("region", extra, ctx.today))
+    extra = clean("region", extra, ctx.today)
+    values = {**clean("region", region_values(code, name, level, parent_id), ctx.today), **extra}
     with ctx.write() as w:
         if w.session.execute(select(R.c.id).where(R.c.code == code)).first():
             raise DomainError("区划代码", f"区划代码已存在：{code}")
-        region_id = w.insert(R, values)
+        region_id = w.insert(R, values, typed=True)
     return done(w, {"id": region_id})
 
 

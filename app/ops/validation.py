@@ -13,13 +13,13 @@ from typing import Any
 
 from sqlalchemy import Numeric
 
+from app.db.codec import coerce
 from app.db.models import SYNCED_TABLES
 from app.domain import codes, fields
 from app.domain.contact import validate_name, validate_phone
 from app.domain.errors import DomainError, ValidationErrors
 from app.domain.idcard import parse_id
 from app.domain.income import to_money
-from app.db.codec import coerce
 
 NAME_FIELDS = {("member", "name"), ("helper", "name")}
 PHONE_FIELDS = {("household", "phone"), ("member", "phone"), ("helper", "phone"),

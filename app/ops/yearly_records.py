@@ -22,18 +22,19 @@ C, I = Conditions.__table__, Income.__table__
 
 
 def _upsert_yearly(w, table, household_id: str, year: int, values: Mapping[str, Any]) -> str:
+    """Write a per-year record from values cleaned by app/ops/validation (already typed)."""
     row_id = w.session.execute(
         select(table.c.id).where(table.c.household_id == household_id, table.c.year == year)
     ).scalar()
     if row_id is None:
-        return w.insert(table, {**values, "household_id": household_id, "year": year})
-    w.update(table, row_id, values)
+        return w.insert(table, {**values, "household_id": household_id, "year": year}, typed=True)
+    w.update(table, row_id, values, typed=True)
     return row_id
 
 
 def set_conditions(ctx: OpContext, household_id: str, year: int, values: Mapping[str, Any]) -> Result:
     v = clean("conditions", {**values, "year": year}, ctx.today)
-    v.pop("year")
+    year = v.pop("year")
     with ctx.write() as w:
         _household(w.session, household_id)
         row_id = _upsert_yearly(w, C, household_id, year, v)
@@ -54,7 +55,7 @@ class IncomeFigures:
 def set_income(ctx: OpContext, household_id: str, year: int, values: Mapping[str, Any]) -> Result:
     """Record a year's income items; 人均纯收入 is computed, never typed (domain.md §3.4)."""
     v = clean("income", {**values, "year": year}, ctx.today)
-    v.pop("year")
+    year = v.pop("year")
     for derived_field in ("net_income", "per_capita"):
         v.pop(derived_field, None)
     with ctx.write() as w:

@@ -21,11 +21,11 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import derived
-from app.db.models import SYNCED_TABLES, Base, Change, FieldHead, ParkedChange, PendingRow, Replica
-from app.sync import wire
-from app.db.many_rows import among, bulk_insert
 from app.db.codec import blank_row, from_json, json_reader, logged_columns
+from app.db.many_rows import among, bulk_insert
+from app.db.models import SYNCED_TABLES, Base, Change, FieldHead, ParkedChange, PendingRow, Replica
 from app.db.row_merge import merge_row, missing_references, set_pending
+from app.sync import wire
 
 CH = Change.__table__
 FH = FieldHead.__table__

@@ -34,9 +34,9 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import SYNCED_TABLES, Change
-from app.db.many_rows import among
 from app.db.codec import to_json
+from app.db.many_rows import among
+from app.db.models import SYNCED_TABLES, Change
 from app.db.natural_keys import natural_id
 from app.sync.merge import OutOfScope
 

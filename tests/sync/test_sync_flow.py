@@ -116,8 +116,8 @@ def test_value_synced_in_while_the_form_was_open_is_a_conflict_not_overwritten(f
 
 
 def test_delete_on_one_side_edit_on_the_other_and_member_added(fleet):
-    from app.ops.households import add_member
     from app.db import review
+    from app.ops.households import add_member
 
     server, a, b, village = fleet
     hid = new_household(a, village)

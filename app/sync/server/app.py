@@ -45,8 +45,8 @@ from starlette.exceptions import HTTPException
 
 from app.db.engine import make_session_factory
 from app.domain.pinyin_keys import initials
-from app.sync import limits, merge, signing, wire
 from app.logsafe import log_failure
+from app.sync import limits, merge, signing, wire
 from app.sync.server import service
 from app.sync.server.service import SyncRefused
 

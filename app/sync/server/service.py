@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Change, Counter, Device, DeviceAck, ParkedChange
 from app.db import clock
+from app.db.models import Change, Counter, Device, DeviceAck, ParkedChange
 from app.sync import digest, limits, merge, signing, wire
 from app.sync.scope import REGION, VillageResolver, village_ids
 

@@ -25,8 +25,8 @@ def read(session, household_id: str) -> Marks:
     """The conflicted fields of the household row and its records, each with its values."""
     from sqlalchemy import select
 
-    from app.db.models import SYNCED_TABLES, FieldHead
     from app.db import review
+    from app.db.models import SYNCED_TABLES, FieldHead
     from app.sync import replica
 
     fh = FieldHead.__table__
