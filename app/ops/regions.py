@@ -10,13 +10,12 @@ from sqlalchemy import select
 
 from app.db.models import Region
 from app.domain.errors import DomainError
-from app.domain.regions import parent_code, parse_division_code
+from app.domain.regions import LEVELS, parent_code, parse_division_code
 from app.ops.context import OpContext, Result, done
 from app.ops.rows import update_row
 from app.ops.validation import clean
 
 R = Region.__table__
-LEVELS = ("province", "prefecture", "county", "township", "village", "group")
 
 
 def region_values(code: str, name: str, level: str, parent_id: str | None,
