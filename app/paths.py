@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app import logsafe
+
 APP_NAME = "kace"
 
 
@@ -151,9 +153,7 @@ def setup_logging(role: str = "gui") -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    from app.sync.logsafe import install
-
-    install(root)  # no ID number or phone number in any log line
+    logsafe.install(root)  # no ID number or phone number in any log line
 
 
 def os_user() -> str:

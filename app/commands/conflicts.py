@@ -1,4 +1,4 @@
-"""`kace conflicts`: the review items sync found (app/sync/review.py), and resolving one of them.
+"""`kace conflicts`: the review items sync found (app/db/review.py), and resolving one of them.
 
     kace conflicts --db P [--json]
     kace conflicts resolve --db P ITEM_ID (--choose PREFIX | --value V | --action ACTION)
@@ -62,7 +62,8 @@ def run(args) -> int:
     ctx = open_context(args)
     if getattr(args, "conflicts_command", None) == "resolve":
         return _resolve(ctx, args)
-    from app.sync import replica, review
+    from app.db import review
+    from app.sync import replica
 
     with ctx.read() as s:
         items = review.items(s)
@@ -76,8 +77,8 @@ def _list_county(args) -> int:
     from sqlalchemy import select
 
     from app.commands.databases import open_county
+    from app.db import review
     from app.db.engine import make_session_factory
-    from app.sync import review
     from app.sync import county_service
 
     engine = open_county(args.db_url)
@@ -176,7 +177,8 @@ def find_item(items, wanted: str):
 
 def _resolve(ctx, args) -> int:
     from app.commands.common import UsageError
-    from app.sync import resolve, review
+    from app.db import review
+    from app.ops.conflicts import resolve
 
     with ctx.read() as s:
         items = review.items(s)
@@ -199,6 +201,6 @@ def _resolve(ctx, args) -> int:
     value = args.value
     if it.kind == "field" and value is not None and value.strip() in ("", "（空）"):
         value = None
-    resolve.resolve(ctx, it.id, value=value, choose=choose, action=args.action)
+    resolve(ctx, it.id, value=value, choose=choose, action=args.action)
     print(f"已处理：{KIND_NAMES.get(it.kind, it.kind)} {it.household_code or ''} {it.head_name or ''}".rstrip())
     return 0

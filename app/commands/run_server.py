@@ -34,7 +34,7 @@ def log_to_stderr() -> None:
         handler._kace_stderr = True
         root.addHandler(handler)
     root.setLevel(logging.INFO)
-    from app.sync.logsafe import install
+    from app.logsafe import install
 
     install(root)  # every handler, the log file's too: no ID number or phone number in a line
 

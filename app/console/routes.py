@@ -486,7 +486,7 @@ def build_router(console: Console) -> APIRouter:
 
     @router.get("/pending")
     def pending(request: Request):
-        from app.sync import review
+        from app.db import review
 
         with console.sessions.begin() as s:
             logged = me(s, request)

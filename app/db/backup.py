@@ -20,7 +20,8 @@ from pathlib import Path
 from app import fileops, paths
 from app.db import crypto
 from app.db.base import new_id
-from app.db.migrate import DatabaseRefused, backup_sqlite, inspect_file
+from app.db.migrate import backup_sqlite, inspect_file
+from app.db.refusal import DatabaseRefused
 
 DAILY_PREFIX = "kace-daily-"
 log = logging.getLogger(__name__)

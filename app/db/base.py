@@ -1,6 +1,6 @@
 """The declarative base shared by every table, and the column helpers the models use.
 
-Column `info` flags tell the change log how to treat a column (see app/sync/changelog.py):
+Column `info` flags tell the change log how to treat a column (see app/db/changelog.py):
 - ``derived``: computed from other columns by app/db/derived.py; never logged, never merged.
 - ``local``: bookkeeping of this copy only (sync cursors, password hashes...); never logged.
 A table is synced (every write recorded) when its class sets ``__synced__ = True``.

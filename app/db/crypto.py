@@ -35,7 +35,7 @@ from sqlalchemy.engine import URL, Engine
 
 from app import fileops, paths
 from app.db.engine import readonly_uri, sqlite_url
-from app.db.migrate import SQLITE_MAGIC, DatabaseRefused
+from app.db.refusal import SQLITE_MAGIC, DatabaseRefused
 from app.domain.errors import DomainError
 
 try:  # SQLCipher 4 (the sqlcipher3-wheels package); missing on a platform without its wheel

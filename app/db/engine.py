@@ -86,7 +86,7 @@ def make_engine(url: str | URL, *, wal: bool = True, **kw) -> Engine:
 
 
 def _refuse_unlogged_writes(session: Session, _context, _instances) -> None:
-    """Synced rows are written only through app/sync/changelog.ChangeWriter, which records them;
+    """Synced rows are written only through app/db/changelog.ChangeWriter, which records them;
     an ORM flush of one would bypass the change log, so it is a programming error."""
     for obj in (*session.new, *session.dirty, *session.deleted):
         if getattr(obj, "__synced__", False):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.db import crypto
-from app.db.migrate import DatabaseRefused, head_revision, inspect_file, open_sqlite
+from app.db.migrate import head_revision, inspect_file, open_sqlite
+from app.db.refusal import DatabaseRefused
 
 
 def upgrade(path: Path, key: bytes | None = None) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from app.db.base import new_id
 from app.db.engine import make_engine
 from app.db.models import Replica
+from app.db.refusal import SQLITE_MAGIC, DatabaseRefused
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +36,6 @@ def _migrations_dir() -> Path:
 
 
 MIGRATIONS_DIR = _migrations_dir()
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class DatabaseRefused(Exception):
-    """The database cannot be opened safely. `message` is Chinese, for the user."""
-
-    exit_code = 3
-
-    def __init__(self, message: str, detail: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.detail = detail or message
 
 
 def alembic_config() -> Config:

@@ -34,9 +34,9 @@ from app.db.models import (
     Visit,
 )
 from app.db import queries
+from app.db.codec import field_entries
+from app.db.poverty_lines import poverty_lines
 from app.domain import codes
-from app.ops.records import poverty_lines
-from app.sync.codec import field_entries
 
 H, M, R, V = Household.__table__, Member.__table__, Region.__table__, Visit.__table__
 A, HP, CH = Assignment.__table__, Helper.__table__, Change.__table__

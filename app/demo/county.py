@@ -13,11 +13,11 @@ from decimal import Decimal
 from functools import lru_cache
 
 from app.db.base import uuid7
+from app.db.natural_keys import natural_id
 from app.demo.people import People
 from app.domain import codes
 from app.domain.household_code import format_household_code
 from app.ops.demo_writes import TABLES
-from app.sync.identity import natural_id
 
 PROVINCE = ("450000000000", "广西壮族自治区")
 PREFECTURE = ("450800000000", "贵港市")
@@ -64,7 +64,7 @@ def _health(*labels: str) -> str:
 
 
 def region_id(code: str) -> str:
-    """Regions take the key derived from their code, as everywhere (app/sync/identity.py)."""
+    """Regions take the key derived from their code, as everywhere (app/db/natural_keys.py)."""
     return natural_id("region", {"code": code})
 
 

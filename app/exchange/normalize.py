@@ -313,6 +313,6 @@ _READERS = {
 
 def read_cell(kind: str, cell: object, label: str, codelist: codes.CodeList | None = None,
               limit: int = 100) -> Read:
-    """Dispatch on the column kind of app/exchange/sheet_columns.py."""
+    """Dispatch on the column kind of app/domain/national_columns.py."""
     reader = _READERS.get(kind)
     return reader(cell, label, codelist, limit) if reader else EMPTY

@@ -14,9 +14,9 @@ from app.domain.errors import DomainError
 from app.domain.limits import LOAN_MAX_AMOUNT, LOAN_MAX_MONTHS
 from app.ops.context import OpContext, Result, done
 from app.ops.households import _household
-from app.ops.records import _upsert_yearly
 from app.ops.rows import tombstone_row, update_row
 from app.ops.validation import clean
+from app.ops.yearly_records import _upsert_yearly
 
 A, HP = Assignment.__table__, Helper.__table__
 
@@ -26,7 +26,7 @@ def create_helper(ctx: OpContext, values: Mapping[str, Any]) -> Result:
     if not v.get("name"):
         raise DomainError("帮扶责任人姓名", "帮扶责任人姓名不能为空")
     with ctx.write() as w:
-        helper_id = w.insert(HP, v)
+        helper_id = w.insert(HP, v, typed=True)
     return done(w, {"id": helper_id})
 
 
@@ -61,7 +61,7 @@ def assign_helper(ctx: OpContext, household_id: str, helper_id: str,
 
 def set_plan(ctx: OpContext, household_id: str, year: int, values: Mapping[str, Any]) -> Result:
     v = clean("plan", {**values, "year": year}, ctx.today)
-    v.pop("year")
+    year = v.pop("year")
     with ctx.write() as w:
         _household(w.session, household_id)
         plan_id = _upsert_yearly(w, Plan.__table__, household_id, year, v)
@@ -75,7 +75,7 @@ def add_measure(ctx: OpContext, household_id: str, values: Mapping[str, Any]) ->
     v.setdefault("year", ctx.today.year)
     with ctx.write() as w:
         _household(w.session, household_id)
-        measure_id = w.insert(Measure.__table__, {**v, "household_id": household_id})
+        measure_id = w.insert(Measure.__table__, {**v, "household_id": household_id}, typed=True)
     return done(w, {"id": measure_id})
 
 
@@ -103,5 +103,5 @@ def add_loan(ctx: OpContext, household_id: str, values: Mapping[str, Any]) -> Re
         raise DomainError("贷款金额（元）", "贷款金额不能为空")
     with ctx.write() as w:
         _household(w.session, household_id)
-        loan_id = w.insert(Loan.__table__, {**v, "household_id": household_id})
+        loan_id = w.insert(Loan.__table__, {**v, "household_id": household_id}, typed=True)
     return done(w, {"id": loan_id}, loan_warnings(v["amount"], v.get("term_months")))

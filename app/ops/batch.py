@@ -14,8 +14,8 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
+from app.db.changelog import ChangeWriter, seen_as_of
 from app.ops.context import OpContext, Result
-from app.sync.changelog import ChangeWriter, seen_as_of
 
 Step = Callable[["SharedContext"], Result]
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.changelog import ChangeWriter
 from app.db.engine import make_session_factory
 from app.domain.roles import require_edit
-from app.sync.changelog import ChangeWriter
 
 
 @dataclass

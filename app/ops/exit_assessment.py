@@ -77,7 +77,7 @@ def record_food_clothing(ctx: OpContext, household_id: str, year: int, food: boo
                          checked_on: date | None = None, checked_by: str | None = None) -> Result:
     """Record 不愁吃 and 不愁穿 of a year (yes/no), when they were checked and by whom (the user by
     default): without them the exit assessment shows 资料不全."""
-    from app.ops.records import set_conditions
+    from app.ops.yearly_records import set_conditions
 
     return set_conditions(ctx, household_id, year, {
         "food_secure": food, "clothing_secure": clothing,

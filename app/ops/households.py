@@ -65,10 +65,10 @@ def create_household(ctx: OpContext, values: Mapping[str, Any],
         if w.session.execute(select(H.c.id).where(H.c.code == clean_values["code"])).first():
             raise DomainError("户编号", f"户编号已存在：{clean_values['code']}")
         clean_values.setdefault("status", codes.HOUSEHOLD_STATUS.code("新识别贫困户"))
-        household_id = w.insert(H, clean_values)
+        household_id = w.insert(H, clean_values, typed=True)
         for m in clean_members:
             _check_member(w.session, household_id, None, m)
-            w.insert(M, {**m, "household_id": household_id})
+            w.insert(M, {**m, "household_id": household_id}, typed=True)
     return done(w, {"id": household_id, "code": clean_values["code"]})
 
 
@@ -81,7 +81,7 @@ def update_household(ctx: OpContext, household_id: str, values: Mapping[str, Any
         _check_causes({**current, **clean_values})
         if "group_id" in clean_values:
             _check_group(w.session, current["village_id"], clean_values["group_id"])
-        diff = w.update(H, household_id, clean_values)
+        diff = w.update(H, household_id, clean_values, typed=True)
     return done(w, diff)
 
 
@@ -163,7 +163,7 @@ def add_member(ctx: OpContext, household_id: str, values: Mapping[str, Any]) -> 
     with ctx.write() as w:
         _household(w.session, household_id)
         _check_member(w.session, household_id, None, m)
-        member_id = w.insert(M, {**m, "household_id": household_id})
+        member_id = w.insert(M, {**m, "household_id": household_id}, typed=True)
     return done(w, {"id": member_id})
 
 
@@ -180,7 +180,7 @@ def update_member(ctx: OpContext, member_id: str, values: Mapping[str, Any]) -> 
     changed = {k: v for k, v in m.items() if k in values or k in ("sex", "birth_date")}
     with ctx.write() as w:
         _check_member(w.session, current["household_id"], member_id, m)
-        diff = w.update(M, member_id, changed)
+        diff = w.update(M, member_id, changed, typed=True)
     return done(w, diff)
 
 

@@ -16,7 +16,7 @@ LN = Loan.__table__
 def update_loan(ctx: OpContext, loan_id: str, values: Mapping[str, Any]) -> Result:
     v = clean("loan", values, ctx.today)
     with ctx.write() as w:
-        diff = w.update(LN, loan_id, v)
+        diff = w.update(LN, loan_id, v, typed=True)
     return done(w, diff, loan_warnings(v.get("amount"), v.get("term_months")))
 
 

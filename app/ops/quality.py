@@ -16,6 +16,7 @@ from app.db.models import Household, Region
 from app.db.queries import village_by_code
 from app.domain import quality
 from app.domain.errors import DomainError
+from app.domain.national_columns import sheet_column
 from app.domain.quality import Finding
 from app.domain.quality.engine import dataset_order, is_dataset_finding
 from app.ops.context import OpContext
@@ -57,33 +58,6 @@ def reference_date(ctx: OpContext, village_id: str | None = None, as_of: date | 
             return ctx.today
     end = date(year, 12, 31)
     return ctx.today if ctx.today.year == year and ctx.today < end else end
-
-
-def sheet_column(table: str, field: str) -> str:
-    """The 花名册 header a checker knows for a field (the label of the field otherwise)."""
-    from app.domain.fields import label
-    from app.exchange.sheet_columns import COLUMNS
-
-    special = _SHEET_COLUMNS.get((table, field))
-    if special:
-        return special
-    for c in COLUMNS:
-        if c.table == table and c.field == field:
-            return c.header
-    shown = label(table, field)
-    if shown == field:  # a fact of another record named on the household (EX06: 不愁吃)
-        shown = next((label(t, field) for t in ("conditions", "member", "income") if label(t, field) != field), field)
-    return shown
-
-
-_SHEET_COLUMNS = {("household", "head_name"): "户主姓名", ("household", "group_id"): "自然村/组",
-                  ("household", "size"): "家庭人口", ("household", "reported_size"): "家庭人口",
-                  ("household", "reported_per_capita"): "人均纯收入", ("income", "per_capita"): "人均纯收入",
-                  ("household", "code"): "户编号", ("member", "id_number"): "证件号码",
-                  ("member", "birth_date"): "出生日期", ("household", "status"): "户状态",
-                  ("conditions", "house_safety"): "危房户", ("conditions", "house_safe"): "危房户",
-                  # records of their own that a rule names on the household (MS01, VS01)
-                  ("household", "plan"): "帮扶计划（一户一策）", ("household", "visit_date"): "走访日期"}
 
 
 def village_id_for(ctx: OpContext, code: str | None) -> str | None:

@@ -10,13 +10,12 @@ from sqlalchemy import select
 
 from app.db.models import Region
 from app.domain.errors import DomainError
-from app.domain.regions import parent_code, parse_division_code
+from app.domain.regions import LEVELS, parent_code, parse_division_code
 from app.ops.context import OpContext, Result, done
 from app.ops.rows import update_row
 from app.ops.validation import clean
 
 R = Region.__table__
-LEVELS = ("province", "prefecture", "county", "township", "village", "group")
 
 
 def region_values(code: str, name: str, level: str, parent_id: str | None,
@@ -31,11 +30,12 @@ def region_values(code: str, name: str, level: str, parent_id: str | None,
 
 def create_region(ctx: OpContext, code: str, name: str, level: str, parent_id: str | None = None,
                   **extra: Any) -> Result:
-    values = region_values(code, name, level, parent_id, clean("region", extra, ctx.today))
+    extra = clean("region", extra, ctx.today)
+    values = {**clean("region", region_values(code, name, level, parent_id), ctx.today), **extra}
     with ctx.write() as w:
         if w.session.execute(select(R.c.id).where(R.c.code == code)).first():
             raise DomainError("区划代码", f"区划代码已存在：{code}")
-        region_id = w.insert(R, values)
+        region_id = w.insert(R, values, typed=True)
     return done(w, {"id": region_id})
 
 

@@ -14,7 +14,7 @@ from app.ops.validation import clean
 def update_row(ctx: OpContext, table: Table, row_id: str, values: Mapping[str, Any]) -> Result:
     v = clean(table.name, values, ctx.today)
     with ctx.write() as w:
-        diff = w.update(table, row_id, v)
+        diff = w.update(table, row_id, v, typed=True)
     return done(w, diff)
 
 

@@ -35,10 +35,10 @@ from app.db.models import (
     Visit,
     WorkflowStep,
 )
+from app.db.poverty_lines import poverty_lines
 from app.domain import records as rec
 from app.domain.records import Dataset
 from app.domain.workflow import StepRecord
-from app.ops.records import poverty_lines
 
 H, M, R = Household.__table__, Member.__table__, Region.__table__
 STEP_COLUMNS = ["household_id", "process", "step", "step_date", "result", "actor", "doc_ref", "note", "id"]

@@ -13,11 +13,11 @@ import json
 
 from sqlalchemy import select
 
+from app.db.codec import field_entries, from_json, to_json
 from app.db.models import SYNCED_TABLES, Change, Replica
 from app.domain import fields
 from app.domain.errors import DomainError
 from app.ops.context import OpContext, Result, done
-from app.sync.codec import field_entries, from_json, to_json
 
 CH, REPLICA = Change.__table__, Replica.__table__
 OBJECT_NAMES = {"household": "户", "member": "家庭成员", "conditions": "生产生活条件",
@@ -73,5 +73,5 @@ def undo_changes(ctx: OpContext, after_seq: int, through_seq: int) -> Result:
                 if to_json(row[name]) != entry.get("new"):
                     raise _refuse(rec.table_name, name)
                 back[name] = from_json(table.c[name], entry.get("old"))
-            w.update(table, rec.row_id, back)
+            w.update(table, rec.row_id, back, typed=True)  # from_json already converted them
     return done(w, len(records))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Numeric
 
+from app.db.codec import coerce
 from app.db.models import SYNCED_TABLES
 from app.domain import codes, fields
 from app.domain.contact import validate_name, validate_phone
@@ -30,7 +31,6 @@ from app.domain.limits import (
     in_future,
     year_range,
 )
-from app.sync.codec import coerce
 
 
 def _clean_one(table: str, name: str, value: Any, today: date) -> Any:

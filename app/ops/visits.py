@@ -27,7 +27,7 @@ def record_visit(ctx: OpContext, household_id: str, values: Mapping[str, Any]) -
         raise DomainError("走访内容", CONTENT_MISSING)
     with ctx.write() as w:
         _household(w.session, household_id)
-        visit_id = w.insert(V, {**v, "household_id": household_id})
+        visit_id = w.insert(V, {**v, "household_id": household_id}, typed=True)
     return done(w, {"id": visit_id})
 
 

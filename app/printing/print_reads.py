@@ -48,7 +48,7 @@ from app.domain import codes
 from app.domain.errors import DomainError
 from app.domain.poverty_line import PovertyLine, PovertyLineTable
 from app.domain.workflow import NEW, PRE_EXIT, REGISTERED
-from app.ops.records import poverty_lines
+from app.db.poverty_lines import poverty_lines
 from app.printing import data as pd
 
 

@@ -21,7 +21,7 @@ from app.server.answers import MSG_DB_DOWN, MSG_INTERNAL, MSG_NO_KEY, Refused, d
 from app.server.request_log import note
 from app.sync import county_service
 from app.sync.county_service import SyncRefused
-from app.sync.logsafe import log_failure
+from app.logsafe import log_failure
 
 log = logging.getLogger("kace.server")
 

@@ -9,7 +9,7 @@ import time
 
 from fastapi import Request
 
-from app.sync.logsafe import log_failure
+from app.logsafe import log_failure
 
 log = logging.getLogger("kace.server")
 request_log = logging.getLogger("kace.server.requests")

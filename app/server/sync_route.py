@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 
 from app.server.answers import MSG_INTERNAL, MSG_NO_KEY, Refused, refusal
 from app.sync import limits, wire
-from app.sync.logsafe import log_failure
+from app.logsafe import log_failure
 
 log = logging.getLogger("kace.server")
 

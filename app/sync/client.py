@@ -16,9 +16,10 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import clock
 from app.db.models import SYNCED_TABLES
 from app.retry import doubling, retry_call
-from app.sync import clock, digest, replica
+from app.sync import digest, replica
 from app.sync.merge import IngestReport
 from app.sync.scope import VillageResolver
 

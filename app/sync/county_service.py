@@ -1,7 +1,7 @@
 """What the county server does for a device, independent of HTTP (sync-design.md protocol).
 
 Every function takes the server's Session (PostgreSQL in production) and the authenticated device;
-the HTTP layer (app/sync/server/app.py), bundle import and the tests call the same functions.
+the HTTP layer (app/server/), bundle import and the tests call the same functions.
 The device's villages come from its enrolment, never from the request.
 """
 
@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.db import clock
 from app.db.models import Change, Counter, Device, DeviceAck, ParkedChange
-from app.sync import clock, digest, limits, merge, signing, wire
+from app.sync import digest, limits, merge, signing, wire
 from app.sync.scope import REGION, VillageResolver, village_ids
 
 CH = Change.__table__

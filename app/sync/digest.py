@@ -13,8 +13,8 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.codec import logged_columns, to_json
 from app.db.models import SYNCED_TABLES, FieldHead
-from app.sync.codec import logged_columns, to_json
 
 FH = FieldHead.__table__
 H = SYNCED_TABLES["household"]

@@ -13,8 +13,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from app.db import derived
+from app.db.codec import blank_row, field_entries, from_json
 from app.db.models import SYNCED_TABLES
-from app.sync.codec import blank_row, field_entries, from_json
 
 
 def apply_changes(session: Session, changes: Iterable[Mapping]) -> None:

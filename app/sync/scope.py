@@ -34,10 +34,10 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.codec import to_json
+from app.db.many_rows import among
 from app.db.models import SYNCED_TABLES, Change
-from app.sync.bulk import among
-from app.sync.codec import to_json
-from app.sync.identity import natural_id
+from app.db.natural_keys import natural_id
 from app.sync.merge import OutOfScope
 
 CH = Change.__table__

@@ -15,8 +15,8 @@ from decimal import Decimal
 import orjson
 from sqlalchemy import BigInteger, Boolean, Integer, Numeric, String
 
+from app.db.codec import coerce, logged_columns
 from app.db.models import SYNCED_TABLES
-from app.sync.codec import coerce, logged_columns
 
 WIRE_KEYS = ("change_id", "replica_id", "incarnation_id", "seq", "hlc", "user_name", "tx_id",
              "table_name", "row_id", "op", "payload", "created_at")

@@ -1,9 +1,9 @@
-"""数据 › 冲突处理: the review items sync found (app/sync/review.py), one by one.
+"""数据 › 冲突处理: the review items sync found (app/db/review.py), one by one.
 
 Above, the list (类型, 户编号, 户主, 说明); below, for the chosen item, every value side by side,
 one column each (the value, who, which device, when; the value shown for now marked 当前显示), and
 the decisions its kind allows: choose a value, type another one, keep the delete, restore, keep one
-of two households, delete a member, dismiss. Each decision runs app/sync/resolve through the op
+of two households, delete a member, dismiss. Each decision runs app/ops/conflicts through the op
 runner: an ordinary change whose parents are all the current values, so it closes the item on every
 computer that receives it. Double-click opens the household (`open_requested`, wired by the main
 window's extensions).
@@ -39,7 +39,8 @@ SHOWN_STYLE = "QFrame#candidateCard { border: 2px solid #1f4e79; border-radius: 
 
 def load_items(ops) -> tuple[list, str | None]:
     """On the database thread: the open review items and this database's replica id."""
-    from app.sync import replica, review
+    from app.db import review
+    from app.sync import replica
 
     with ops.read() as s:
         return review.items(s), replica.state(s).replica_id
@@ -56,7 +57,7 @@ def device_text(replica_id: str | None, me: str | None) -> str:
 
 
 def resolve_op(ops, item_id: str, **how):
-    from app.sync.resolve import resolve
+    from app.ops.conflicts import resolve
 
     return resolve(ops, item_id, **how)
 

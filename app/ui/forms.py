@@ -11,10 +11,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.db.codec import to_json
 from app.domain import fields
 from app.domain.errors import DomainError, ValidationErrors
 from app.ops.validation import clean
-from app.sync.codec import to_json
 from app.ui.widgets import CheckField, ErrorLabel
 
 Check = Callable[[dict], Mapping[str, str]]

@@ -69,7 +69,8 @@ class SyncOutcome:
 
 
 def read_state(ops) -> SyncState:
-    from app.sync import replica, review
+    from app.db import review
+    from app.sync import replica
 
     with ops.read() as s:
         me = replica.state(s)

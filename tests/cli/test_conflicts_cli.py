@@ -76,7 +76,7 @@ def test_resolve_by_choosing_a_candidate(fleet, capsys):
     a.sync(), b.sync()
     assert phone(b, hid) == "13922222222"
     with b.ctx.read() as s:
-        from app.sync import review
+        from app.db import review
 
         assert review.items(s) == []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.ops import assistance, exit_assessment, records
+from app.ops import assistance, exit_assessment, yearly_records
 from app.ops.households import create_household
 from tests import factories
 
@@ -22,11 +22,11 @@ def exit_ready(ctx, village, n: int = 0, status: str = "未脱贫", per_capita_w
     hid = create_household(ctx, {"village_id": village["id"], "group_id": village["groups"][0],
                                  "status": status, "category": "一般贫困户", "main_cause": "因病",
                                  "identified_year": 2016}, members).value["id"]
-    records.set_conditions(ctx, hid, 2026, {"house_safety": "A级", "house_safe": True, "water_safe": True,
+    yearly_records.set_conditions(ctx, hid, 2026, {"house_safety": "A级", "house_safe": True, "water_safe": True,
                                             "water_difficult": False, "household_power": True, "radio_tv": True,
                                             "road_type": "水泥路"})
     exit_assessment.record_food_clothing(ctx, hid, 2026, True, True, date(2026, 3, 1), "王五")
-    records.set_income(ctx, hid, 2026, {"wages": per_capita_wages})
+    yearly_records.set_income(ctx, hid, 2026, {"wages": per_capita_wages})
     return hid
 
 

@@ -12,7 +12,7 @@ from app.db.models import Household, Member, MonitoringRecord
 from app.domain import codes
 from app.domain.errors import DomainError
 from app.ops import exit_assessment as ea
-from app.ops import monitoring, records, visits, workflow
+from app.ops import monitoring, yearly_records, visits, workflow
 from app.ops.regions import update_village
 from tests.ops.helpers import exit_ready
 
@@ -26,7 +26,7 @@ def test_assessment_is_stored_with_inputs_and_reproduces_the_form(ctx, village):
     assert [i.key for i in stored.indicators] == ["income", "food", "clothing", "education", "medical", "housing", "water"]
     assert stored.per_capita == Decimal("8000.00") and stored.line_text == "2026年国家扶贫标准 4000元（沿用2020年标准）"
     # the record changes afterwards: the stored assessment still reprints the same indicators
-    records.set_income(ctx, hid, 2026, {"wages": 3000})
+    yearly_records.set_income(ctx, hid, 2026, {"wages": 3000})
     again = ea.stored_assessments(ctx, hid)[0]
     assert ea.reproduce(again) == again.indicators == stored.indicators
     form = ea.exit_form(ctx, again.id)
@@ -64,7 +64,7 @@ def test_village_exit_report(ctx, village):
     assert len(gx.indicators) == 13 and by_key["cooperative"].passed and not by_key["road"].passed
     assert by_key["industry"].evidence.endswith("未填写") and by_key["water"].passed
     with ctx.write() as w:
-        w.update("conditions", w.session.execute(select(records.C.c.id).where(records.C.c.household_id == poor)).scalar(),
+        w.update("conditions", w.session.execute(select(yearly_records.C.c.id).where(yearly_records.C.c.household_id == poor)).scalar(),
                  {"water_safe": False})
     assert "450881104201-01-0001" in {i.key: i for i in ea.assess_village(ctx, village["id"], profile="guangxi")
                                       .indicators}["water"].evidence
@@ -73,7 +73,7 @@ def test_village_exit_report(ctx, village):
 
 def test_monitoring_flags_with_evidence(ctx, village):
     hid = exit_ready(ctx, village, status="已脱贫", per_capita_wages=15000)  # 5000 < 1.5 × 4000
-    records.set_income(ctx, hid, 2025, {"wages": 30000})
+    yearly_records.set_income(ctx, hid, 2025, {"wages": 30000})
     with ctx.write() as w:
         m = w.session.execute(select(Member.id).where(Member.household_id == hid, Member.name == "黄秀英")).scalar()
         w.update("member", m, {"health": "02"})

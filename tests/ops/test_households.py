@@ -136,3 +136,25 @@ def test_migration_0003_recomputes_old_surname_keys(ctx, village, db_path):
     with engine.connect() as c:
         assert c.exec_driver_sql("SELECT name_initials FROM member").scalar() == "zgf"
     engine.dispose()
+
+
+def test_a_save_converts_each_value_once(ctx, village, monkeypatch):
+    """What a person typed is brought to its column's type by validation alone; the change writer
+    takes it as it is (issue #17: every value was coerced twice, by clean and by the writer)."""
+    from app.db import changelog, codec
+    from app.ops import validation
+
+    hid = create_household(ctx, {"village_id": village["id"]}, [factories.head()]).value["id"]
+    converted = []
+
+    def counting(col, value):
+        converted.append(col.name)
+        return codec.coerce(col, value)
+
+    monkeypatch.setattr(validation, "coerce", counting)
+    monkeypatch.setattr(changelog, "coerce", counting)
+    update_household(ctx, hid, {"identified_year": "2016", "planned_exit_year": 2019, "note": "危房改造"})
+    assert sorted(converted) == ["identified_year", "note", "planned_exit_year"]
+    with ctx.read() as s:
+        h = s.execute(select(Household).where(Household.id == hid)).scalar_one()
+    assert (h.identified_year, h.planned_exit_year, h.note) == (2016, 2019, "危房改造")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.db.models import Assignment, Income
 from app.domain.errors import DomainError
-from app.ops import assistance, records, visits
+from app.ops import assistance, yearly_records, visits
 from app.ops.households import create_household
 from tests import factories
 
@@ -22,7 +22,7 @@ def household(ctx, village):
 
 
 def test_per_capita_income_is_computed_never_typed(ctx, household):
-    res = records.set_income(ctx, household, 2020, {
+    res = yearly_records.set_income(ctx, household, 2020, {
         "wages": "12000", "business": 3000, "property": "0", "transfers": "1560",
         "dibao_money": 600, "pension_money": 960, "business_costs": "800.5",
         "per_capita": 999999})
@@ -30,7 +30,7 @@ def test_per_capita_income_is_computed_never_typed(ctx, household):
     assert fig.net_income == Decimal("15759.50") and fig.household_size == 3
     assert fig.per_capita == Decimal("5253.17")
     assert fig.line.amount == Decimal("4000") and fig.above_line is True
-    records.set_income(ctx, household, 2020, {"wages": 0})
+    yearly_records.set_income(ctx, household, 2020, {"wages": 0})
     with ctx.read() as s:
         row = s.execute(select(Income).where(Income.household_id == household)).scalar_one()
     assert row.per_capita == Decimal("1253.17")
@@ -38,19 +38,19 @@ def test_per_capita_income_is_computed_never_typed(ctx, household):
 
 def test_negative_income_and_wrong_transfer_items_are_refused(ctx, household):
     with pytest.raises(DomainError, match="工资性收入不能为负数"):
-        records.set_income(ctx, household, 2020, {"wages": -100})
+        yearly_records.set_income(ctx, household, 2020, {"wages": -100})
     with pytest.raises(DomainError, match="转移性收入"):
-        records.set_income(ctx, household, 2020, {"transfers": 500, "dibao_money": 100})
+        yearly_records.set_income(ctx, household, 2020, {"transfers": 500, "dibao_money": 100})
     with ctx.read() as s:
         assert s.execute(select(Income)).first() is None
 
 
 def test_conditions_are_one_row_per_year(ctx, household):
-    first = records.set_conditions(ctx, household, 2025, {"house_safety": "C级", "arable_mu": "3.5"})
-    again = records.set_conditions(ctx, household, 2025, {"house_safety": "A级"})
+    first = yearly_records.set_conditions(ctx, household, 2025, {"house_safety": "C级", "arable_mu": "3.5"})
+    again = yearly_records.set_conditions(ctx, household, 2025, {"house_safety": "A级"})
     assert first.value == again.value
     with pytest.raises(DomainError, match="住房安全等级"):
-        records.set_conditions(ctx, household, 2025, {"house_safety": "E级"})
+        yearly_records.set_conditions(ctx, household, 2025, {"house_safety": "E级"})
 
 
 def test_assigning_a_helper_ends_the_previous_assignment(ctx, household):
@@ -122,7 +122,7 @@ def test_a_visit_without_content_is_refused_by_the_op_but_replayed_from_another_
 def test_updating_an_income_keeps_the_year_s_divisor(ctx, household):
     from app.ops.households import add_member
 
-    records.set_income(ctx, household, 2020, {"wages": 9000})
+    yearly_records.set_income(ctx, household, 2020, {"wages": 9000})
     add_member(ctx, household, {"name": "张小红", "relation": "之女", "sex": "女"})
-    fig = records.set_income(ctx, household, 2020, {"wages": 12000}).value
+    fig = yearly_records.set_income(ctx, household, 2020, {"wages": 12000}).value
     assert fig.household_size == 3 and fig.per_capita == Decimal("4000.00")

@@ -166,10 +166,10 @@ def test_unknown_list_is_refused(ctx, village):
 
 
 def test_exit_year_is_the_year_the_exit_was_approved_for_and_editable_with_a_reason(ctx, village):
-    from app.ops import records
+    from app.ops import yearly_records
 
     hid = exit_ready(ctx, village, 3)
-    records.set_income(ctx, hid, 2025, {"wages": 20000})  # the measured year
+    yearly_records.set_income(ctx, hid, 2025, {"wages": 20000})  # the measured year
     day = date(2025, 11, 20)
     ops.record_step(ctx, hid, "exit", 1, day)
     for step in range(2, 8):  # the county's 公告 falls in January 2026

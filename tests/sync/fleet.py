@@ -9,13 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from app.db.codec import logged_columns, to_json
 from app.db.engine import make_session_factory
 from app.db.migrate import open_sqlite
 from app.db.models import SYNCED_TABLES, FieldHead
 from app.ops.context import OpContext
 from app.ops.regions import create_region
 from app.sync import client
-from app.sync.codec import logged_columns, to_json
 from app.sync import county_service as service
 from app.server.direct import DirectTransport
 

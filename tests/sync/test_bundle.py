@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
+from app.db import review
 from app.db.migrate import backup_sqlite, open_sqlite
 from app.db.models import Change, Device, DeviceAck, ParkedChange, Replica
+from app.ops.conflicts import resolve_field
 from app.ops.context import OpContext
 from app.ops.households import create_household, update_household
-from app.sync import bundle, replica, review, signing
-from app.sync.resolve import resolve_field
+from app.sync import bundle, replica, signing
 from tests.factories import id_number
 from tests.sync.fleet import TODAY, VILLAGE, Laptop, Server, seed_regions, state
 from tests.sync.test_sync_flow import fleet  # noqa: F401 - the shared fixture

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sync.logsafe import mask
+from app.logsafe import mask
 from tests.sync.fleet import VILLAGE
 from tests.sync.http_fleet import ROOT, PgSchema, ServerProcess, enrol_token
 

@@ -29,7 +29,7 @@ def _key(engine, name: str, villages: list[str]) -> str:
 
 def _outside(n: int) -> list[dict]:
     """Households created in a village the device is not enrolled for: each one parked."""
-    from app.sync.identity import natural_id
+    from app.db.natural_keys import natural_id
 
     village = natural_id("region", {"code": OTHER_VILLAGE})
     return [{"change_id": str(uuid.uuid4()), "replica_id": "r", "incarnation_id": "i", "seq": i + 1, "hlc": 1,

@@ -18,15 +18,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.db import clock, review
 from app.db.engine import make_engine, make_session_factory
 from app.db.models import SYNCED_TABLES, Change, FieldHead
+from app.db.row_merge import field_leaves
 from app.domain.errors import DomainError, ValidationErrors
 from app.domain.idcard import check_char
 from app.ops.context import OpContext
 from app.ops.households import add_member, create_household, delete_household, update_household
-from app.sync import clock, review
 from app.sync.client import SyncClient, TransportError
-from app.sync.merge import field_leaves, ingest, local_positions
+from app.db.row_merge import field_leaves
+from app.sync.merge import ingest, local_positions
 from app.server.direct import DirectTransport
 from tests.sync.fleet import TODAY, VILLAGE, Laptop, Server, seed_regions, state
 
@@ -224,7 +226,7 @@ def check_no_lost_update(engine) -> None:
 
 
 def _json(v):
-    from app.sync.codec import to_json
+    from app.db.codec import to_json
     return to_json(v)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.db.migrate import open_sqlite
 from app.db.models import SYNCED_TABLES, Change
 from app.domain.errors import DomainError
-from app.ops import assistance, households, records, regions, visits
+from app.ops import assistance, households, yearly_records, regions, visits
 from app.ops.context import OpContext
 from app.sync.replay import apply_changes
 from tests import factories
@@ -66,7 +66,7 @@ def _run(ctx: OpContext, village: str, steps) -> None:
             elif kind == "remove_member" and members:
                 households.remove_member(ctx, members[step[1] % len(members)])
             elif kind == "income" and hh:
-                records.set_income(ctx, hh[-1], 2025, {"wages": step[1], "business": step[2],
+                yearly_records.set_income(ctx, hh[-1], 2025, {"wages": step[1], "business": step[2],
                                                        "business_costs": min(step[3], step[2])})
             elif kind == "visit" and hh:
                 visits.record_visit(ctx, hh[0], {"visit_date": date(2026, 1, 1).fromordinal(

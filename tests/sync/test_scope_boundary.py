@@ -19,11 +19,11 @@ import httpx
 import pytest
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Numeric, String, Text, select
 
+from app.db.codec import logged_columns, to_json
 from app.db.engine import make_session_factory
 from app.db.models import SYNCED_TABLES, Change, FieldHead, ParkedChange
+from app.db.natural_keys import natural_id
 from app.sync import bundle, signing
-from app.sync.codec import logged_columns, to_json
-from app.sync.identity import natural_id
 from app.sync.scope import CHILD_TABLES, VILLAGE_FIELDS
 from tests.sync.fleet import state
 from tests.sync.http_fleet import PgSchema, ServerProcess, enrol_token, kace

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
+from app.db import review
 from app.db.engine import make_session_factory
 from app.db.migrate import open_sqlite
 from app.db.models import SYNCED_TABLES
 from app.ops.context import OpContext
 from app.ops.households import create_household, update_household
 from app.ops.regions import create_region
-from app.sync import review
 from tests.conftest import posix_processes
 from tests.sync.fleet import OTHER_VILLAGE, TODAY, VILLAGE, seed_regions, state
 from tests.sync.http_fleet import PgSchema, ServerProcess, enrol_token, free_port, kace

@@ -63,7 +63,7 @@ def test_different_fields_merge_same_field_conflicts(fleet):
         assert conflicts(laptop) == {(hid, "phone")}
     assert state(a.ctx.engine) == state(b.ctx.engine) == state(server.engine)
     # A resolution is an ordinary change whose parents are all leaves: it closes the conflict.
-    from app.sync.resolve import resolve_field
+    from app.ops.conflicts import resolve_field
     resolve_field(b.ctx, "household", hid, "phone", "13933333333")
     b.sync(), a.sync()
     assert conflicts(a) == conflicts(b) == set()
@@ -116,8 +116,8 @@ def test_value_synced_in_while_the_form_was_open_is_a_conflict_not_overwritten(f
 
 
 def test_delete_on_one_side_edit_on_the_other_and_member_added(fleet):
+    from app.db import review
     from app.ops.households import add_member
-    from app.sync import review
 
     server, a, b, village = fleet
     hid = new_household(a, village)
@@ -132,7 +132,7 @@ def test_delete_on_one_side_edit_on_the_other_and_member_added(fleet):
         with laptop.ctx.read() as s:
             kinds = sorted(i.kind for i in review.items(s))
         assert kinds == ["delete_edit", "orphan_member"]
-    from app.sync.resolve import resolve
+    from app.ops.conflicts import resolve
     with a.ctx.read() as s:
         item = next(i for i in review.items(s) if i.kind == "delete_edit")
     resolve(a.ctx, item.id, action="restore")
@@ -144,8 +144,8 @@ def test_delete_on_one_side_edit_on_the_other_and_member_added(fleet):
 
 
 def test_same_family_registered_twice(fleet):
-    from app.sync import review
-    from app.sync.resolve import resolve
+    from app.db import review
+    from app.ops.conflicts import resolve
 
     server, a, b, village = fleet
     h1 = new_household(a, village)
@@ -162,7 +162,7 @@ def test_same_family_registered_twice(fleet):
 
 
 def test_outside_the_device_villages_is_parked_on_the_server(tmp_path):
-    from app.sync import review
+    from app.db import review
     from tests.sync.fleet import OTHER_VILLAGE
 
     server = Server(open_sqlite(tmp_path / "county.db"))
@@ -176,7 +176,7 @@ def test_outside_the_device_villages_is_parked_on_the_server(tmp_path):
         r = Region.__table__
         assert s.execute(select(r.c.id).where(r.c.id == ids[OTHER_VILLAGE])).first() is None
     # a forged write into the other village (a copied region row lets the op run)
-    from app.sync.changelog import ChangeWriter
+    from app.db.changelog import ChangeWriter
     with a.ctx.sessions.begin() as s:
         w = ChangeWriter(s, "甲")
         w.insert("region", {"id": ids[OTHER_VILLAGE], "code": OTHER_VILLAGE, "name": "别村", "level": "village"})

@@ -132,7 +132,7 @@ def test_a_household_without_head_cannot_be_saved(editor):
 
 
 def test_income_edit_updates_per_capita_live_and_writes_exactly_one_change(editor, ctx, zsf, window):
-    from app.ops.records import set_income
+    from app.ops.yearly_records import set_income
 
     year = ctx.today.year
     window.app.runner.run_sync(set_income, zsf["id"], year,

@@ -176,7 +176,7 @@ def test_sync_conflict_resolve_and_editor_marker(fleet, window, qtbot, tmp_path)
     b.sync()
     assert phone(b.ctx, hid) == A_PHONE
     with b.ctx.read() as s:
-        from app.sync import review
+        from app.db import review
 
         assert review.items(s) == []
 
@@ -392,7 +392,7 @@ def test_income_conflict_marked_in_the_yearly_form(fleet, window, tmp_path):
     """Not only the household and its members: a conflict in a year's income is framed in the
     收入情况 tab for that year, and named in the note above the tabs."""
     server, a, b, hid = fleet
-    from app.ops.records import set_income
+    from app.ops.yearly_records import set_income
 
     set_income(a.ctx, hid, 2025, {"wages": "12000"})
     a.sync(), b.sync()

@@ -25,8 +25,9 @@ def read(session, household_id: str) -> Marks:
     """The conflicted fields of the household row and its records, each with its values."""
     from sqlalchemy import select
 
+    from app.db import review
     from app.db.models import SYNCED_TABLES, FieldHead
-    from app.sync import replica, review
+    from app.sync import replica
 
     fh = FieldHead.__table__
     found: dict[tuple[str, str], set[str]] = {}

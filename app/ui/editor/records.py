@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.db.codec import to_json
 from app.ops.batch import Step
-from app.sync.codec import to_json
-from app.ui.forms import Check, validate_values
 from app.ui.empty_state import set_empty_text
+from app.ui.forms import Check, validate_values
 from app.ui.table_model import Column, record_table
 
 _keys = itertools.count(1)

@@ -29,7 +29,7 @@ from app.domain.income import (
     validate_income,
 )
 from app.domain.money import format_yuan
-from app.ops.records import set_conditions, set_income
+from app.ops.yearly_records import set_conditions, set_income
 from app.ui.editor.base import FormTab
 from app.ui.editor.rule_hints import add_rule_hints
 from app.ui.fieldkit import add_fields

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from app.db import review
 from app.db.models import SYNCED_TABLES, ParkedChange
 from app.domain.errors import DomainError
 from app.ops.context import OpContext, Result, done
 from app.ops.validation import clean
-from app.sync import review
 
 PARKED = ParkedChange.__table__
 H = SYNCED_TABLES["household"]
@@ -20,7 +20,7 @@ def resolve_field(ctx: OpContext, table: str, row_id: str, field: str, value) ->
     """Choose the value of a conflicted field (one of the candidates or a new one)."""
     values = clean(table, {field: value}, ctx.today)
     with ctx.write() as w:
-        diff = w.update(table, row_id, values, force=True)
+        diff = w.update(table, row_id, values, force=True, typed=True)
     return done(w, diff)
 
 

@@ -22,8 +22,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import SYNCED_TABLES, Change, FieldHead, ParkedChange
+from app.db.row_merge import field_leaves, winner
 from app.domain import fields as field_names
-from app.sync.merge import field_leaves, winner
 
 CH = Change.__table__
 FH = FieldHead.__table__

@@ -1,7 +1,9 @@
 """Column-aware conversion between Python values, database values and change-log JSON.
 
-One home for "what is a value of this column": ops hand in loosely typed values (a money figure as
-int or str, a date as ISO text), the change log stores JSON, replay and sync turn JSON back.
+One home for "what is a value of this column". Each value is converted once: what a person typed by
+app/ops/validation.clean (which needs the typed value for its range checks) and then handed to the
+ChangeWriter as typed; values read back from the log (from_json: undo, merge) are typed too;
+anything else written (workflow steps, imports) is converted by the ChangeWriter itself.
 """
 
 from __future__ import annotations

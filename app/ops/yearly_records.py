@@ -8,55 +8,37 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from app.db.models import Conditions, Household, Income, PovertyLineEntry, Region
+from app.db.models import Conditions, Income
+from app.db.poverty_lines import household_line
 from app.domain.errors import ValidationErrors
 from app.domain.income import IncomeItems, validate_income
-from app.domain.poverty_line import PovertyLine, PovertyLineTable
+from app.domain.poverty_line import PovertyLine
 from app.ops.context import OpContext, Result, done
 from app.ops.households import _household
 from app.ops.validation import clean
 
-C, I, H = Conditions.__table__, Income.__table__, Household.__table__
+C, I = Conditions.__table__, Income.__table__
 
 
 def _upsert_yearly(w, table, household_id: str, year: int, values: Mapping[str, Any]) -> str:
+    """Write a per-year record from values cleaned by app/ops/validation (already typed)."""
     row_id = w.session.execute(
         select(table.c.id).where(table.c.household_id == household_id, table.c.year == year)
     ).scalar()
     if row_id is None:
-        return w.insert(table, {**values, "household_id": household_id, "year": year})
-    w.update(table, row_id, values)
+        return w.insert(table, {**values, "household_id": household_id, "year": year}, typed=True)
+    w.update(table, row_id, values, typed=True)
     return row_id
 
 
 def set_conditions(ctx: OpContext, household_id: str, year: int, values: Mapping[str, Any]) -> Result:
     v = clean("conditions", {**values, "year": year}, ctx.today)
-    v.pop("year")
+    year = v.pop("year")
     with ctx.write() as w:
         _household(w.session, household_id)
         row_id = _upsert_yearly(w, C, household_id, year, v)
     return done(w, {"id": row_id})
-
-
-def poverty_lines(session: Session) -> PovertyLineTable:
-    """The national defaults with this county's stored overrides."""
-    t = PovertyLineEntry.__table__
-    rows = session.execute(
-        select(t.c.year, t.c.amount, t.c.scope, t.c.region_code).where(t.c.deleted.is_(False))
-    ).all()
-    return PovertyLineTable([tuple(r) for r in rows])
-
-
-def household_line(session: Session, household_id: str, year: int) -> PovertyLine:
-    village_code = session.execute(
-        select(Region.__table__.c.code).join(H, H.c.village_id == Region.__table__.c.id)
-        .where(H.c.id == household_id)
-    ).scalar_one()
-    return poverty_lines(session).line_for(
-        year, province_code=village_code[:2], county_code=village_code[:6]
-    )
 
 
 @dataclass(frozen=True)
@@ -73,7 +55,7 @@ class IncomeFigures:
 def set_income(ctx: OpContext, household_id: str, year: int, values: Mapping[str, Any]) -> Result:
     """Record a year's income items; 人均纯收入 is computed, never typed (domain.md §3.4)."""
     v = clean("income", {**values, "year": year}, ctx.today)
-    v.pop("year")
+    year = v.pop("year")
     for derived_field in ("net_income", "per_capita"):
         v.pop(derived_field, None)
     with ctx.write() as w:

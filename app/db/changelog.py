@@ -20,14 +20,13 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import paths
-from app.db import derived
+from app.db import clock, derived
 from app.db.base import new_id
+from app.db.codec import blank_row, coerce, json_converter, logged_columns, to_json
+from app.db.many_rows import bulk_insert
 from app.db.models import SYNCED_TABLES, Change, FieldHead, Replica
-from app.sync import clock
-from app.sync.bulk import bulk_insert
-from app.sync.codec import blank_row, coerce, json_converter, logged_columns, to_json
-from app.sync.identity import natural_id
-from app.sync.merge import field_leaves, merge_row
+from app.db.natural_keys import natural_id
+from app.db.row_merge import field_leaves, merge_row
 
 CHANGE = Change.__table__
 FIELD_HEAD = FieldHead.__table__
@@ -80,24 +79,31 @@ class ChangeWriter:
 
     # --- public API --------------------------------------------------------------------------
 
-    def insert(self, table: Table | str, values: Mapping) -> str:
-        return self.insert_many(table, [values])[0]
+    def insert(self, table: Table | str, values: Mapping, *, typed: bool = False) -> str:
+        """Insert one row with its create record. `typed=True`: the values were already converted
+        to the columns' types (app/ops/validation.clean, through app/db/codec), so they are not
+        converted again; otherwise each is converted here."""
+        table = self._table(table)
+        return self._insert_rows(table, [self._complete(table, logged_columns(table), values, typed)])[0]
 
     def insert_many(self, table: Table | str, rows: Iterable[Mapping], *, typed: bool = False) -> list[str]:
-        """Insert rows with one create record each. `typed=True` skips coercion for batch
-        writers (demo, import) whose values already have the columns' Python types."""
+        """Insert rows with one create record each. `typed=True` takes whole rows as they are, for
+        batch writers (demo, import) whose values already have the columns' Python types."""
         table = self._table(table)
-        cols = logged_columns(table)
-        blank = blank_row(table)
-        json_convs = [(c.name, json_converter(c)) for c in cols]
+        if typed:
+            blank = blank_row(table)
+            complete = ({**blank, **values} for values in rows)
+        else:
+            cols = logged_columns(table)
+            complete = (self._complete(table, cols, values) for values in rows)
+        return self._insert_rows(table, complete)
+
+    def _insert_rows(self, table: Table, rows: Iterable[dict]) -> list[str]:
+        json_convs = [(c.name, json_converter(c)) for c in logged_columns(table)]
         now = datetime.now(UTC).replace(tzinfo=None)
         db_rows, change_rows, ids = [], [], []
-        for values in rows:
-            if typed:
-                row = {**blank, **values}
-                row["id"] = row.get("id") or natural_id(table.name, row) or new_id()
-            else:
-                row = self._complete(table, cols, values)
+        for row in rows:
+            row["id"] = row.get("id") or natural_id(table.name, row) or new_id()
             row.update(derived.row_values(table.name, row))
             payload = {n: {"new": conv(row[n]) if conv else row[n]}
                        for n, conv in json_convs if row[n] is not None}
@@ -112,11 +118,12 @@ class ChangeWriter:
         return ids
 
     def update(self, table: Table | str, row_id: str, values: Mapping, op: str = "update",
-               *, force: bool = False) -> dict:
+               *, force: bool = False, typed: bool = False) -> dict:
         """Write the fields of `values` that differ from the row; return {field: (old, new)}.
 
         force=True writes every given field even when the shown value already equals it: a
         conflict resolution must name all current leaves as parents to close the conflict.
+        typed=True: the values already have the columns' types (see insert); not converted again.
         """
         table = self._table(table)
         by_name = {c.name: c for c in logged_columns(table)}
@@ -128,7 +135,7 @@ class ChangeWriter:
             raise ChangeLogError(f"记录不存在：{table.name} {row_id}")
         diff = {}
         for name, value in values.items():
-            new = coerce(by_name[name], value)
+            new = value if typed else coerce(by_name[name], value)
             if force or to_json(new) != to_json(current[name]):
                 diff[name] = (current[name], new)
         if not diff:
@@ -242,16 +249,17 @@ class ChangeWriter:
             raise ChangeLogError(f"{name} 不是同步表") from None
 
     @staticmethod
-    def _complete(table: Table, cols, values: Mapping) -> dict:
-        by_name = {c.name: c for c in cols}
-        unknown = set(values) - set(by_name) - {"id"} - {c.name for c in table.columns}
+    def _complete(table: Table, cols: list, values: Mapping, typed: bool = False) -> dict:
+        """A new row: the blank row with the given logged fields (`cols`), each converted to its
+        column's type unless `typed`; the id is added by _insert_rows."""
+        unknown = set(values) - {c.name for c in table.columns}
         if unknown:
             raise ChangeLogError(f"{table.name} 没有字段 {sorted(unknown)}")
         row = blank_row(table)
         for c in cols:
             if c.name in values:
-                row[c.name] = coerce(c, values[c.name])
-        row["id"] = values.get("id") or natural_id(table.name, row) or new_id()
+                row[c.name] = values[c.name] if typed else coerce(c, values[c.name])
+        row["id"] = values.get("id")
         return row
 
     def _change(self, table_name, row_id, op, payload, now) -> dict:
@@ -311,3 +319,4 @@ class ChangeWriter:
             self.dirty_households.add(row["household_id"])
         elif table_name == "household":
             self.dirty_households.add(row["id"])
+
