@@ -24,14 +24,15 @@ import app
 # bottom row (pure rules, paths, file helpers, log masking) may use one another, without cycles.
 LAYERS: tuple[tuple[tuple[str, ...], bool], ...] = (
     (("cli",), False),  # parses and dispatches only
-    (("commands", "ui"), True),  # the command line and the desktop program
+    (("commands",), False),  # every `kace` subcommand; `kace gui` starts the desktop program
+    (("ui",), False),  # the desktop program
     (("server",), False),  # the county FastAPI app: API routers, mounts the console
     (("console",), False),  # the county web console's pages
     (("demo",), False),  # the demo county generator
     (("sync", "exchange", "printing"), True),  # laptop/server sync, 花名册 files, PDFs
     (("ops",), False),  # the op runner's operations: every write
     (("db",), False),  # the store: rows, change log, migrations, read queries
-    (("domain", "paths", "fileops", "logsafe"), False),  # pure rules, paths, file helpers
+    (("domain", "paths", "fileops", "logsafe", "retry"), False),  # pure rules, paths, file helpers
 )
 LAYER_OF = {name: i for i, (names, _) in enumerate(LAYERS) for name in names}
 
