@@ -199,7 +199,7 @@ def cmd_demo(args) -> int:
 
 
 def _village_id(ctx, code: str | None) -> str | None:
-    from app.db.queries import village_by_code
+    from app.db.lookup_queries import village_by_code
 
     if code is None:
         return None
@@ -211,7 +211,7 @@ def _village_id(ctx, code: str | None) -> str | None:
 
 
 def cmd_stats(args) -> int:
-    from app.db.queries import stats
+    from app.db.stats_queries import stats
 
     ctx = _open(args)
     village_id = _village_id(ctx, args.village)
@@ -230,7 +230,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_villages(args) -> int:
-    from app.db.queries import villages
+    from app.db.lookup_queries import villages
 
     ctx = _open(args)
     with ctx.read() as s:
@@ -299,7 +299,7 @@ def _encrypt(args, path: Path) -> int:
 
 
 def cmd_gui(args) -> int:
-    from app.ui.main import run_gui
+    from app.ui.launch import run_gui
 
     return run_gui(args)
 

@@ -1,54 +1,31 @@
-"""Read queries of the desktop screens: the household list, the editor, visits, village figures.
+"""The household list and the visit lists of the desktop screens: filters (ListQuery), sort
+orders, a screenful of rows, the search index's keys and the change mark it is current up to.
 
-Plain rows and dicts out, never ORM objects. The household list works on SQLite row numbers
-(`rowid`): integers are cheap to fetch and hold for 100k households, and they stay fixed while the
-program runs (the UUID is fetched with the row, for opening and saving). The desktop program runs on
-SQLite only; these queries are not used on the county server.
+The household list works on SQLite row numbers (`rowid`): integers are cheap to fetch and hold for
+100k households, and they stay fixed while the program runs (the UUID is fetched with the row, for
+opening and saving). The desktop program runs on SQLite only; these queries are not used on the
+county server. Plain rows out, never ORM objects.
 """
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, text
+from sqlalchemy import and_, exists, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
-from app.db.models import (
-    Assignment,
-    Change,
-    Conditions,
-    ExitAssessment,
-    Helper,
-    Household,
-    Income,
-    Loan,
-    Measure,
-    Member,
-    Plan,
-    Region,
-    Replica,
-    Visit,
-)
-from app.db import queries
+from app.db.models import Assignment, Change, Helper, Household, Member, Region, Visit
 from app.domain import codes
-from app.ops.records import poverty_lines
-from app.sync.codec import field_entries
 
 H, M, R, V = Household.__table__, Member.__table__, Region.__table__, Visit.__table__
 A, HP, CH = Assignment.__table__, Helper.__table__, Change.__table__
-I, C, P = Income.__table__, Conditions.__table__, Plan.__table__
-MS, LN, EA = Measure.__table__, Loan.__table__, ExitAssessment.__table__
-REPLICA = Replica.__table__
 H_ROWID = literal_column("household.rowid")
 LIVE_H = H.c.deleted.is_(False)
-NORMAL = codes.MEMBER_STATUS.code("正常")
-EXITED = codes.HOUSEHOLD_STATUS.code("已脱贫")
 CANCELLED = codes.HOUSEHOLD_STATUS.code("注销")
 NO_STATUS = "-"  # the status filter value of households not registered (监测对象 一般农户)
+
 
 # --- the household list ----------------------------------------------------------------------
 
@@ -171,10 +148,6 @@ def rowid_of(session: Session, household_id: str) -> int | None:
     return session.execute(select(H_ROWID).select_from(H).where(H.c.id == household_id)).scalar()
 
 
-def household_by_code(session: Session, code: str) -> str | None:
-    return session.execute(select(H.c.id).where(H.c.code == code.strip(), LIVE_H)).scalar()
-
-
 # --- search keys -----------------------------------------------------------------------------
 
 
@@ -222,172 +195,6 @@ def households_changed_since(session: Session, mark: int) -> tuple[int, set[str]
         ids.update(session.execute(
             select(M.c.household_id).where(M.c.id.in_(member_ids[start:start + 500]))).scalars())
     return new_mark, ids
-
-
-# --- the region tree and the status bar -------------------------------------------------------
-
-
-def region_tree(session: Session) -> tuple[list[dict], dict[str, int]]:
-    """Regions from the county down (县 › 乡镇 › 村 › 组) and live households per village and group."""
-    regions = [dict(r) for r in session.execute(
-        select(R.c.id, R.c.code, R.c.name, R.c.level, R.c.parent_id)
-        .where(R.c.deleted.is_(False), R.c.level.in_(("county", "township", "village", "group")))
-        .order_by(R.c.code)
-    ).mappings()]
-    counts: dict[str, int] = defaultdict(int)
-    for village_id, group_id, n in session.execute(
-        select(H.c.village_id, H.c.group_id, func.count()).where(LIVE_H)
-        .group_by(H.c.village_id, H.c.group_id)
-    ):
-        counts[village_id] += n
-        if group_id:
-            counts[group_id] += n
-    return regions, dict(counts)
-
-
-def status_figures(session: Session) -> dict:
-    """Total households and changes not yet acknowledged by the county server (the outbox:
-    this replica's sequence numbers are gap-free, so it is last_seq − acked_seq)."""
-    me = session.execute(select(REPLICA.c.last_seq, REPLICA.c.acked_seq)).one()
-    total = session.execute(select(func.count()).where(LIVE_H)).scalar_one()
-    return {"households": total, "unsynced": max(0, me.last_seq - me.acked_seq)}
-
-
-def schema_revision(session: Session) -> str | None:
-    return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-# --- the household editor ----------------------------------------------------------------------
-
-
-def _rows(session: Session, table, *where, order=()) -> list[dict]:
-    stmt = select(table).where(table.c.deleted.is_(False), *where).order_by(*order)
-    return [dict(r) for r in session.execute(stmt).mappings()]
-
-
-# The parts of household_detail() and the tables each comes from (a save reloads only what it touched).
-DETAIL_TABLES = {
-    "household": {"household", "member"}, "members": {"member"}, "conditions": {"conditions"},
-    "incomes": {"income"}, "plans": {"plan"}, "measures": {"measure"}, "loans": {"loan"},
-    "assignments": {"assignment", "helper"}, "exit_assessments": {"exit_assessment"},
-}
-
-
-def _assignments(session: Session, household_id: str) -> list[dict]:
-    return [dict(r) for r in session.execute(
-        select(A.c.id, A.c.helper_id, A.c.start_date, A.c.end_date, HP.c.name, HP.c.unit,
-               HP.c.post, HP.c.phone)
-        .join(HP, HP.c.id == A.c.helper_id)
-        .where(A.c.household_id == household_id, A.c.deleted.is_(False))
-        .order_by(A.c.end_date.is_(None).desc(), A.c.start_date.desc())).mappings()]
-
-
-def household_detail(session: Session, household_id: str, parts: Iterable[str] | None = None) -> dict | None:
-    """Everything the editor shows of one household, as plain dicts; or only `parts` of it
-    (keys of DETAIL_TABLES) after a save."""
-    h = session.execute(select(H).where(H.c.id == household_id)).mappings().first()
-    if h is None:
-        return None
-    hid = household_id
-    readers = {
-        "members": lambda: _rows(session, M, M.c.household_id == hid, order=(M.c.relation, M.c.birth_date)),
-        "conditions": lambda: _rows(session, C, C.c.household_id == hid, order=(C.c.year.desc(),)),
-        "incomes": lambda: _rows(session, I, I.c.household_id == hid, order=(I.c.year.desc(),)),
-        "plans": lambda: _rows(session, P, P.c.household_id == hid, order=(P.c.year.desc(),)),
-        "measures": lambda: _rows(session, MS, MS.c.household_id == hid, order=(MS.c.year.desc(), MS.c.type)),
-        "loans": lambda: _rows(session, LN, LN.c.household_id == hid, order=(LN.c.start_date.desc(),)),
-        "assignments": lambda: _assignments(session, hid),
-        "exit_assessments": lambda: _rows(session, EA, EA.c.household_id == hid, order=(EA.c.year.desc(),)),
-    }
-    # Where the log stood when this was read: the editor's save names it (changelog.seen_as_of).
-    out = {"household": dict(h), "log_seq": session.execute(select(Replica.__table__.c.last_log_seq)).scalar()}
-    for key in (readers if parts is None else parts):
-        if key in readers:
-            out[key] = readers[key]()
-    if parts is not None:
-        return out
-    village = session.execute(select(R).where(R.c.id == h["village_id"])).mappings().one()
-    township = session.execute(select(R.c.name).where(R.c.id == village["parent_id"])).scalar()
-    out["village"] = {"id": village["id"], "code": village["code"], "name": village["name"],
-                      "township": township}
-    out["groups"] = [tuple(r) for r in session.execute(
-        select(R.c.id, R.c.name).where(R.c.parent_id == village["id"], R.c.level == "group",
-                                       R.c.deleted.is_(False)).order_by(R.c.code))]
-    out["lines"] = poverty_lines(session)
-    return out
-
-
-def household_visits(session: Session, household_id: str) -> list[dict]:
-    stmt = (select(V, HP.c.name.label("helper_name"))
-            .join(HP, HP.c.id == V.c.helper_id, isouter=True)
-            .where(V.c.household_id == household_id, V.c.deleted.is_(False))
-            .order_by(V.c.visit_date.desc()))
-    return [dict(r) for r in session.execute(stmt).mappings()]
-
-
-def household_history(session: Session, household_id: str, limit: int = 2000) -> list[dict]:
-    """The change records of a household and of every row that belongs to it, newest first:
-    who, when, which row, create/update/delete, and the payload (field → new, old)."""
-    row_ids: dict[str, list[str]] = {"household": [household_id]}
-    for table in (M, C, I, A, P, MS, LN, V):
-        row_ids[table.name] = list(session.execute(
-            select(table.c.id).where(table.c.household_id == household_id)).scalars())
-    conds = [and_(CH.c.table_name == name, CH.c.row_id.in_(ids))
-             for name, ids in row_ids.items() if ids]
-    stmt = (select(CH.c.change_id, CH.c.table_name, CH.c.row_id, CH.c.op, CH.c.user_name,
-                   CH.c.created_at, CH.c.payload, CH.c.seq)
-            .where(or_(*conds)).order_by(CH.c.hlc.desc()).limit(limit))
-    names = dict(session.execute(
-        select(M.c.id, M.c.name).where(M.c.household_id == household_id)).all())
-    names.update(session.execute(
-        select(A.c.id, HP.c.name).join(HP, HP.c.id == A.c.helper_id)
-        .where(A.c.household_id == household_id)).all())
-    for table in (C, I, P):
-        names.update((rid, f"{year}年") for rid, year in session.execute(
-            select(table.c.id, table.c.year).where(table.c.household_id == household_id)))
-    names.update((rid, codes.MEASURE_TYPE.label(t) if t in codes.MEASURE_TYPE else t)
-                 for rid, t in session.execute(
-                     select(MS.c.id, MS.c.type).where(MS.c.household_id == household_id)))
-    names.update((rid, d.isoformat()) for rid, d in session.execute(
-        select(V.c.id, V.c.visit_date).where(V.c.household_id == household_id)))
-    out = []
-    for r in session.execute(stmt).mappings():
-        rec = dict(r)
-        rec["payload"] = field_entries(json.loads(rec["payload"]))
-        rec["row_name"] = names.get(rec["row_id"])
-        out.append(rec)
-    return out
-
-
-def helper_names(session: Session, ids: Iterable[str]) -> dict[str, str]:
-    ids = [i for i in set(ids) if i]
-    if not ids:
-        return {}
-    return dict(session.execute(select(HP.c.id, HP.c.name).where(HP.c.id.in_(ids))).all())
-
-
-def reference_names(session: Session, ids: Iterable[str]) -> dict[str, str]:
-    """What a logged `*_id` value names, as the user knows it: a helper's, a place's (村, 组) or
-    a member's name (变更历史 shows 所属村 团岗村, not a UUID)."""
-    ids = [i for i in set(ids) if i]
-    if not ids:
-        return {}
-    out = helper_names(session, ids)
-    for table in (R, M):
-        out.update(session.execute(select(table.c.id, table.c.name).where(table.c.id.in_(ids))).all())
-    return out
-
-
-def search_helpers(session: Session, text: str, limit: int = 30) -> list[dict]:
-    """Helpers by name or pinyin initials prefix (the helper picker)."""
-    text = text.strip()
-    stmt = select(HP.c.id, HP.c.name, HP.c.unit, HP.c.post, HP.c.phone).where(HP.c.deleted.is_(False))
-    if text:
-        if text.isascii():
-            stmt = stmt.where(HP.c.name_initials.like(text.lower() + "%"))
-        else:
-            stmt = stmt.where(HP.c.name.like(text + "%"))
-    return [dict(r) for r in session.execute(stmt.order_by(HP.c.name).limit(limit)).mappings()]
 
 
 def helpers_in_scope(session: Session, q: ListQuery) -> list[tuple[str, str]]:
@@ -440,54 +247,3 @@ def household_choices(session: Session, rowids: Sequence[int]) -> list[dict]:
             .where(H_ROWID.in_(list(rowids))))
     by_id = {r["id"]: dict(r) for r in session.execute(stmt).mappings()}
     return sorted(by_id.values(), key=lambda r: r["code"])
-
-
-def visit_defaults(session: Session, household_id: str) -> dict:
-    """What the quick visit entry fills in for a household: its current helper and members."""
-    helper = session.execute(
-        select(HP.c.id, HP.c.name).join(A, A.c.helper_id == HP.c.id)
-        .where(A.c.household_id == household_id, A.c.end_date.is_(None), A.c.deleted.is_(False))
-    ).first()
-    members = list(session.execute(
-        select(M.c.name).where(M.c.household_id == household_id, M.c.deleted.is_(False),
-                               M.c.status == NORMAL).order_by(M.c.relation)).scalars())
-    return {"helper_id": helper.id if helper else None,
-            "helper_name": helper.name if helper else None, "members": members}
-
-
-# --- the village page ----------------------------------------------------------------------------
-
-
-def village_figures(session: Session, village_id: str, today: date) -> dict:
-    """Households and people by status, the poor population, visits this month (the one
-    definition of queries.month_visits)."""
-    village = session.execute(select(R).where(R.c.id == village_id)).mappings().one()
-    in_village = and_(LIVE_H, H.c.village_id == village_id)
-    households = dict(session.execute(
-        select(H.c.status, func.count()).where(in_village).group_by(H.c.status)).all())
-    people = dict(session.execute(
-        select(H.c.status, func.count()).select_from(M.join(H, H.c.id == M.c.household_id))
-        .where(in_village, M.c.deleted.is_(False), M.c.status == NORMAL)
-        .group_by(H.c.status)).all())
-    registered = select(H.c.id).where(in_village, H.c.status.is_not(None), H.c.status != CANCELLED)
-    visits, visited = queries.month_visits(session, select(H.c.id).where(in_village), today)
-    n_registered = session.execute(select(func.count()).select_from(registered.subquery())).scalar_one()
-    return {"village": dict(village), "households": households, "people": people,
-            "registered": n_registered, "visited": visited, "visits": visits}
-
-
-def villages_with_groups(session: Session) -> list[dict]:
-    """Villages (with township name) and their groups, for choosing where a household lives."""
-    township = R.alias("township")
-    villages = [dict(r) for r in session.execute(
-        select(R.c.id, R.c.code, R.c.name, township.c.name.label("township"))
-        .join(township, township.c.id == R.c.parent_id, isouter=True)
-        .where(R.c.level == "village", R.c.deleted.is_(False)).order_by(R.c.code)).mappings()]
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for gid, name, parent in session.execute(
-            select(R.c.id, R.c.name, R.c.parent_id)
-            .where(R.c.level == "group", R.c.deleted.is_(False)).order_by(R.c.code)):
-        groups[parent].append((gid, name))
-    for v in villages:
-        v["groups"] = groups.get(v["id"], [])
-    return villages

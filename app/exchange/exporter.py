@@ -26,7 +26,7 @@ from app.db.models import (
     Member,
     Region,
 )
-from app.db.queries import place_names
+from app.db.lookup_queries import place_names
 from app.domain import codes
 from app.domain.workflow import EXITED
 from app.exchange.layout import (

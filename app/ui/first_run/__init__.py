@@ -36,7 +36,7 @@ class Start:
     def after_open(self, window) -> None:
         """Once the main window shows: the Excel import the user asked for in the wizard."""
         if self.import_after:
-            window.extensions.show_import()
+            window.tool_windows.show_import()
 
 
 def wizard_wanted(args, path: Path) -> bool:

@@ -13,7 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.ui.main import make_qapp, save_png
+from app.ui.capture import save_png
+from app.ui.qapp import make_qapp
 
 
 def main(argv=None) -> int:

@@ -45,7 +45,7 @@ from app.ui import errors
 from app.ui.first_run import setup
 from app.ui.first_run.region_list import Place, RegionList, bundled, normalize_code, parent_code, place, read_file
 from app.ui.first_run.setup import SetupPlan, SetupReport
-from app.ui.widgets import fit_to_screen
+from app.ui.layouts import fit_to_screen
 
 log = logging.getLogger("kace.ui")
 DEMO_DEFAULT = 1000
