@@ -279,7 +279,7 @@ def _key(app_ctx):
 def setup_screens(work: Path) -> Iterator[Shot]:
     """The set-up wizard's pages (it never finishes: nothing is written)."""
     from app import paths
-    from app.ui.first_run import StartSettings
+    from app.ui.first_run.start_settings import StartSettings
     from app.ui.first_run.wizard import FirstRunWizard
 
     wizard = FirstRunWizard(CapturingInteraction(), paths.default_db_path(), StartSettings(work / "kace.ini"))

@@ -8,7 +8,7 @@ from app.ui import launch
 
 
 def test_daily_backup_runs_on_the_database_thread(qtbot, app_ctx, demo, monkeypatch):
-    monkeypatch.setattr(main, "DAILY_BACKUP_DELAY_MS", 0)
+    monkeypatch.setattr(launch, "DAILY_BACKUP_DELAY_MS", 0)
     launch.schedule_daily_backup(app_ctx)
     folder = app_ctx.db_path.parent / "backups"  # beside the database, wherever it is
     qtbot.waitUntil(lambda: folder.exists() and any(folder.glob("kace-daily-*.db")), timeout=10_000)
@@ -18,7 +18,7 @@ def test_daily_backup_runs_on_the_database_thread(qtbot, app_ctx, demo, monkeypa
 
 def test_a_failed_daily_backup_is_shown_never_silent(qtbot, app_ctx, demo, monkeypatch, interaction):
     """Status bar every time, a dialog the first time (again after a backup succeeded)."""
-    monkeypatch.setattr(main, "DAILY_BACKUP_DELAY_MS", 0)
+    monkeypatch.setattr(launch, "DAILY_BACKUP_DELAY_MS", 0)
     messages = []
     app_ctx.runner.message.connect(messages.append)
 

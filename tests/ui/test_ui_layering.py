@@ -1,6 +1,7 @@
 """Screens read through the query facade (app/ops/reads.py) and never touch SQLAlchemy: no module
 under app/ui imports it, not even inside a function, nor a query module of the store, nor opens a
-read session of its own."""
+read session of its own. The modules of app/ui import each other without a cycle, and each stays
+short enough to read (under 600 lines)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,40 @@ def ui_sources() -> dict[str, str]:
     return {str(f.relative_to(UI.parent.parent)): f.read_text("utf-8") for f in files}
 
 
+def module_name(path: str) -> str:
+    parts = path.removesuffix(".py").split("/")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while not group or group[-1] != v:
+                group.append(stack.pop())
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
 def test_the_checks_see_imports_inside_functions_and_session_openings():
     source = ("def f(window):\n    from sqlalchemy import select\n    import sqlalchemy.orm\n"
               "    from app.db import lookup_queries\n"
@@ -63,3 +98,20 @@ def test_screens_read_through_the_facade_not_the_store():
     offenders = {path: sorted(imported_modules(text) & set(QUERY_MODULES)) + session_openings(text)
                  for path, text in ui_sources().items()}
     assert {p: found for p, found in offenders.items() if found} == {}
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_two_modules_of_app_ui_import_each_other():
+    sources = {module_name(p): text for p, text in ui_sources().items()}
+    graph = {m: {i for i in imported_modules(text) if i in sources and i != m}
+             for m, text in sources.items()}
+    assert cycles(graph) == []
+
+
+def test_every_file_under_app_ui_is_under_600_lines():
+    lengths = {path: text.count("\n") for path, text in ui_sources().items()}
+    assert {p: n for p, n in lengths.items() if n >= 600} == {}

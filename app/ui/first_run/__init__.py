@@ -12,13 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import paths
-from app.ui.settings import Option, Settings
-
-
-class StartSettings(Settings):
-    """The one setting of the start: where the database is when it is not the default."""
-
-    database = Option(paths.REMEMBERED_DB_KEY, str, "")
+from app.ui.first_run.start_settings import StartSettings
 
 
 def remembered_db_path(settings: StartSettings | None = None) -> Path | None:

@@ -1,24 +1,14 @@
-"""首次设置 (the first-run wizard): where the database lives, real county or demo data, the county and
-the villages this laptop serves, the first administrator, then the database is built.
-
-Every question to the user goes through the interaction layer; every write goes through app/ops
-(setup.populate) on the database worker thread, on a freshly migrated database built under a
-temporary name and renamed only when complete: 取消 at any point leaves no database behind.
-"""
+"""The set-up wizard's third page: the county, and the townships and villages this laptop serves,
+picked from the bundled list of divisions, typed in, or read from a file."""
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -26,8 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
-    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -36,192 +24,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app import paths
-from app.db import location
-from app.db.migrate import DatabaseRefused, inspect_file, open_sqlite
-from app.domain import roles
 from app.domain.errors import DomainError
-from app.ui import errors
-from app.ui.first_run import setup
-from app.ui.first_run.region_list import Place, RegionList, bundled, normalize_code, parent_code, place, read_file
-from app.ui.first_run.setup import SetupPlan, SetupReport
-from app.ui.layouts import fit_to_screen
+from app.ui.first_run.page_parts import hint, message_label
+from app.ui.first_run.region_list import Place, RegionList, normalize_code, parent_code, place, read_file
 
-log = logging.getLogger("kace.ui")
-DEMO_DEFAULT = 1000
 CODE_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("hint")
-    label.setWordWrap(True)
-    return label
-
-
-def _message() -> QLabel:
-    label = QLabel()
-    label.setObjectName("saveReason")  # the red of inline messages (resources/kace.qss)
-    label.setWordWrap(True)
-    return label
-
-
-# --- 1. where the data lives ---------------------------------------------------------------------
-
-
-class LocationPage(QWizardPage):
-    def __init__(self, wizard: FirstRunWizard, default_path: Path):
-        super().__init__(wizard)
-        self.setTitle(self.tr("欢迎使用卡册"))
-        self.setSubTitle(self.tr("第一次使用，请先完成几项设置。第 1 步：数据保存在哪里。"))
-        intro = QLabel(self.tr(
-            "卡册把本机的全部数据（户、成员、走访、帮扶措施、用户账号）保存在一个数据库文件中。"
-            "一般使用默认位置即可；如果想放在其他磁盘（例如 D 盘），请点“更改”。"))
-        intro.setWordWrap(True)
-        self.path = QLineEdit(str(default_path))
-        self.path.setObjectName("dbPath")
-        change = QPushButton(self.tr("更改(&C)…"))
-        change.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.path, 1)
-        row.addWidget(change)
-        label = QLabel(self.tr("数据库文件(&F)："))
-        label.setBuddy(self.path)
-        form = QFormLayout()
-        form.addRow(label, row)
-        self.note = _hint("")
-        self.message = _message()
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addSpacing(8)
-        layout.addLayout(form)
-        layout.addWidget(self.note)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(_hint(self.tr(
-            "提示：程序每天自动在数据库所在文件夹的 backups 中保留最近 7 天的备份；"
-            "也可以随时用“文件 › 备份数据库”另存一份到 U 盘。")))
-        self.path.textChanged.connect(self._changed)
-        self._changed()
-
-    def db_path(self) -> Path:
-        path = Path(self.path.text().strip()).expanduser()
-        if path.is_dir():
-            path = path / paths.default_db_path().name
-        elif not path.suffix:
-            path = path.with_suffix(".db")
-        return path
-
-    def _changed(self) -> None:
-        self.message.clear()
-        if not self.path.text().strip():
-            self.note.setText("")
-        elif self.db_path() == paths.default_db_path():
-            self.note.setText(self.tr("这是默认位置（本机用户的数据文件夹）。"))
-        else:
-            self.note.setText(self.tr("以后启动卡册时会自动打开这个文件。"))
-        self.completeChanged.emit()
-
-    def _browse(self) -> None:
-        chosen = self.wizard().interaction.ask_save_path(
-            self.tr("数据库文件保存在哪里"), self.tr("卡册数据库 (*.db)"), str(self.db_path()))
-        if chosen is not None:
-            self.path.setText(str(chosen))
-
-    def isComplete(self) -> bool:
-        return bool(self.path.text().strip())
-
-    def validatePage(self) -> bool:
-        path = self.db_path()
-        risk = location.classify(path)
-        if risk is not None:  # a network share or a cloud-synced folder corrupts SQLite
-            self.message.setText(risk.message(path))
-            return False
-        if path.exists():
-            try:
-                state = inspect_file(path)
-            except DatabaseRefused as e:
-                self.message.setText(e.message)
-                return False
-            if not state.has_tables:
-                self.message.setText(self.tr("文件已存在，但不是卡册数据库：{0}。请另选一个文件名。").format(path))
-                return False
-            wizard = self.wizard()
-            if wizard.interaction.confirm(
-                    self.tr("已有数据库"),
-                    self.tr("这个位置已经有一个卡册数据库：\n{0}\n\n直接打开它吗？").format(path),
-                    self.tr("打开")):
-                wizard.use_existing(path)
-            return False
-        folder = path.parent
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        if not folder.is_dir():
-            self.message.setText(self.tr("文件夹不存在：{0}").format(path.parent))
-            return False
-        return True
-
-
-# --- 2. real county or demo ----------------------------------------------------------------------
-
-
-class ModePage(QWizardPage):
-    def __init__(self, wizard: FirstRunWizard):
-        super().__init__(wizard)
-        self.setTitle(self.tr("使用方式"))
-        self.setSubTitle(self.tr("第 2 步：正式使用，还是先用演示数据熟悉操作。"))
-        self.real = QRadioButton(self.tr("建立本县的工作数据库(&W)"))
-        self.real.setObjectName("modeReal")
-        self.demo = QRadioButton(self.tr("试用：生成演示数据(&D)"))
-        self.demo.setObjectName("modeDemo")
-        self.real.setChecked(True)
-        group = QButtonGroup(self)
-        group.addButton(self.real)
-        group.addButton(self.demo)
-        self.households = QSpinBox()
-        self.households.setObjectName("demoHouseholds")
-        self.households.setRange(10, 50000)
-        self.households.setSingleStep(500)
-        self.households.setValue(DEMO_DEFAULT)
-        self.households.setSuffix(self.tr(" 户"))
-        households_label = QLabel(self.tr("演示户数(&H)："))
-        households_label.setBuddy(self.households)
-        demo_row = QHBoxLayout()
-        demo_row.addSpacing(24)
-        demo_row.addWidget(households_label)
-        demo_row.addWidget(self.households)
-        demo_row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.real)
-        layout.addWidget(self._indent(_hint(self.tr(
-            "下一步选择本县和本机负责的村，再建立管理员账号。完成后可以立即导入国家系统导出的花名册（Excel），"
-            "或在“户籍 › 新建户”中逐户录入。"))))
-        layout.addSpacing(12)
-        layout.addWidget(self.demo)
-        layout.addWidget(self._indent(_hint(self.tr(
-            "生成一个虚构的演示县：村、户、成员、收入、帮扶措施和走访记录都是编造的，人名和身份证号也是编造的。"
-            "用于培训和熟悉操作；不要在演示数据库中录入真实数据。户数越多生成越慢（1000 户约需半分钟）。"))))
-        layout.addLayout(demo_row)
-        layout.addStretch(1)
-        self.real.toggled.connect(self._toggled)
-        self._toggled()
-
-    @staticmethod
-    def _indent(widget: QWidget) -> QWidget:
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(24, 0, 0, 0)
-        row.addWidget(widget)
-        return box
-
-    def _toggled(self) -> None:
-        self.households.setEnabled(self.demo.isChecked())
-
-    def is_demo(self) -> bool:
-        return self.demo.isChecked()
-
-    def nextId(self) -> int:
-        return FirstRunWizard.ADMIN if self.is_demo() else FirstRunWizard.REGIONS
 
 
 # --- 3. the county and the villages --------------------------------------------------------------
@@ -233,7 +40,7 @@ class RegionPage(QWizardPage):
 
     OTHER = ""
 
-    def __init__(self, wizard: FirstRunWizard):
+    def __init__(self, wizard: QWizard):
         super().__init__(wizard)
         self.setTitle(self.tr("县和村"))
         self.setSubTitle(self.tr("第 3 步：选择本县，勾选本机负责的村（可以多个）。列表中没有的村请在下方添加。"))
@@ -286,7 +93,7 @@ class RegionPage(QWizardPage):
         self.import_button.setObjectName("importRegions")
         self.count = QLabel()
         self.count.setObjectName("villageCount")
-        self.message = _message()
+        self.message = message_label()
 
         top = QFormLayout()
         top.addRow(self.tr("县（市、区）(&X)："), self.county)
@@ -312,7 +119,7 @@ class RegionPage(QWizardPage):
         layout.addWidget(self.tree, 1)
         layout.addLayout(bottom)
         layout.addLayout(add)
-        layout.addWidget(_hint(self.tr(
+        layout.addWidget(hint(self.tr(
             "村的区划代码是 12 位：所属乡镇的 9 位代码加 3 位（例如 450881101201）；选中一个乡镇时，代码框会先填好它的 9 位。"
             "也可以用县里发的区划文件（每行“区划代码,名称”的 CSV）一次导入。")))
         layout.addWidget(self.message)
@@ -550,239 +357,3 @@ class RegionPage(QWizardPage):
 
     def places(self) -> list[Place]:
         return self.regions.selection(p.code for p in self.villages())
-
-
-# --- 4. the first administrator ------------------------------------------------------------------
-
-
-class AdminPage(QWizardPage):
-    def __init__(self, wizard: FirstRunWizard):
-        super().__init__(wizard)
-        self.setTitle(self.tr("管理员账号"))
-        self.setSubTitle(self.tr("第 4 步：建立第一个管理员。以后每次打开卡册都要用它登录；"
-                                 "管理员可以再为其他人建立“录入员”或“查看”账号。"))
-        self.username = QLineEdit()
-        self.username.setObjectName("adminUsername")
-        self.username.setPlaceholderText(self.tr("例如 admin 或姓名拼音，不含空格"))
-        self.display_name = QLineEdit()
-        self.display_name.setObjectName("adminDisplayName")
-        self.display_name.setPlaceholderText(self.tr("例如 第一书记的姓名"))
-        self.password = QLineEdit()
-        self.password.setObjectName("adminPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(self.tr("至少 {0} 个字符").format(roles.MIN_PASSWORD_LENGTH))
-        self.repeat = QLineEdit()
-        self.repeat.setObjectName("adminRepeat")
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = _message()
-        form = QFormLayout()
-        form.addRow(self.tr("用户名(&U)："), self.username)
-        form.addRow(self.tr("姓名(&M)："), self.display_name)
-        form.addRow(self.tr("密码(&P)："), self.password)
-        form.addRow(self.tr("再次输入密码(&R)："), self.repeat)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(_hint(self.tr(
-            "密码只以加密形式保存在本机数据库中，任何人（包括管理员）都看不到原文，忘记后无法找回，只能由另一位管理员重设。请把密码记在安全的地方。")))
-        for w in (self.username, self.password, self.repeat):
-            w.textChanged.connect(self.completeChanged)
-            w.textChanged.connect(self.message.clear)
-
-    def isComplete(self) -> bool:
-        return bool(self.username.text().strip() and self.password.text() and self.repeat.text())
-
-    def validatePage(self) -> bool:
-        try:
-            roles.check_username(self.username.text())
-            roles.check_password(self.password.text())
-        except DomainError as e:
-            self.message.setText(e.message)
-            return False
-        if self.password.text() != self.repeat.text():
-            self.repeat.clear()
-            self.repeat.setFocus()
-            self.message.setText(self.tr("两次输入的密码不一致，请再输入一次。"))
-            return False
-        return True
-
-
-# --- 5. summary, then build ----------------------------------------------------------------------
-
-
-class SummaryPage(QWizardPage):
-    def __init__(self, wizard: FirstRunWizard):
-        super().__init__(wizard)
-        self.setTitle(self.tr("确认"))
-        self.setSubTitle(self.tr("最后一步：检查以下设置，点“完成”建立数据库。"))
-        self.summary = QLabel()
-        self.summary.setObjectName("summary")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.import_after = QCheckBox(self.tr("完成后立即导入花名册（Excel）(&I)"))
-        self.import_after.setObjectName("importAfter")
-        self.message = _message()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addSpacing(8)
-        layout.addWidget(self.import_after)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-
-    def initializePage(self) -> None:
-        wizard = self.wizard()
-        plan = wizard.plan()
-        rows = [(self.tr("数据库文件"), str(plan.db_path))]
-        if plan.demo_households:
-            rows.append((self.tr("使用方式"), self.tr("演示数据：一个虚构的演示县，{0} 户").format(plan.demo_households)))
-        else:
-            county = wizard.region_page.county_place()
-            villages = plan.villages
-            rows.append((self.tr("使用方式"), self.tr("本县的工作数据库")))
-            rows.append((self.tr("县"), f"{county.name}（{county.code[:6]}）" if county else ""))
-            names = "、".join(f"{plan_township(plan, v)}{v.name}" for v in villages[:12])
-            more = self.tr(" 等") if len(villages) > 12 else ""
-            rows.append((self.tr("村"), self.tr("{0}{1}（共 {2} 个）").format(names, more, len(villages))))
-        admin = wizard.admin_page
-        display = admin.display_name.text().strip()
-        rows.append((self.tr("管理员"), admin.username.text().strip() + (f"（{display}）" if display else "")))
-        html = "".join(f"<tr><td style='padding:3px 12px 3px 0'><b>{k}</b></td><td style='padding:3px 0'>{_escape(v)}</td></tr>"
-                       for k, v in rows)
-        self.summary.setText(f"<table>{html}</table>")
-        self.import_after.setVisible(not plan.demo_households)
-        self.message.clear()
-
-    def validatePage(self) -> bool:
-        return self.wizard().create()
-
-
-def plan_township(plan: SetupPlan, village: Place) -> str:
-    township = next((p for p in plan.places if p.code == parent_code(village.code)), None)
-    return f"{township.name} " if township else ""
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# --- the wizard ----------------------------------------------------------------------------------
-
-
-class FirstRunWizard(QWizard):
-    """After exec(): `db_path` is the database to open (new, or an existing one the user chose),
-    `created` the SetupReport of a new one, `import_after` whether to open the Excel import."""
-
-    LOCATION, MODE, REGIONS, ADMIN, SUMMARY = range(5)
-
-    def __init__(self, interaction=None, default_path: Path | None = None, settings=None,
-                 regions: RegionList | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        from app.ui.first_run import StartSettings
-        from app.ui.interaction import Interaction
-
-        self.interaction = interaction or Interaction()
-        self.settings = settings or StartSettings()
-        self.regions = regions if regions is not None else bundled()
-        self.db_path: Path | None = None
-        self.created: SetupReport | None = None
-        self.import_after = False
-        self.setObjectName("firstRunWizard")
-        self.setWindowTitle(self.tr("卡册 — 首次设置"))
-        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.location_page = LocationPage(self, Path(default_path or paths.default_db_path()))
-        self.mode_page = ModePage(self)
-        self.region_page = RegionPage(self)
-        self.admin_page = AdminPage(self)
-        self.summary_page = SummaryPage(self)
-        for page_id, page in ((self.LOCATION, self.location_page), (self.MODE, self.mode_page),
-                              (self.REGIONS, self.region_page), (self.ADMIN, self.admin_page),
-                              (self.SUMMARY, self.summary_page)):
-            self.setPage(page_id, page)
-        self.setStartId(self.LOCATION)
-        fit_to_screen(self, 780, 580)
-
-    def plan(self) -> SetupPlan:
-        demo = self.mode_page.is_demo()
-        admin = self.admin_page
-        return SetupPlan(
-            db_path=self.location_page.db_path(),
-            places=[] if demo else self.region_page.places(),
-            admin_username=admin.username.text().strip(),
-            admin_password=admin.password.text(),
-            admin_display_name=admin.display_name.text().strip(),
-            demo_households=self.mode_page.households.value() if demo else 0,
-        )
-
-    def use_existing(self, path: Path) -> None:
-        """The user chose a database that already exists: open it, create nothing."""
-        self.db_path = path
-        self._remember(path)
-        # QWizard.done() would validate the current page again (which is what called us)
-        QDialog.done(self, QDialog.DialogCode.Accepted)
-
-    def _remember(self, path: Path) -> None:
-        self.settings.database = "" if path == paths.default_db_path() else str(path)
-        self.settings.sync()
-
-    def create(self) -> bool:
-        """Build the database: migrate a temporary file, fill it through the ops on the database
-        thread (a progress dialog for the demo county), then rename it into place. Any failure or
-        取消 removes the temporary file: no half database is ever left."""
-        from app.ops.context import OpContext
-        from app.ui.context import AppContext
-
-        plan = self.plan()
-        message = self.summary_page.message
-        message.clear()
-        db = plan.db_path
-        try:
-            db.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            self.interaction.error(self.tr("无法建立数据库"),
-                                   self.tr("无法建立文件夹：{0}（{1}）").format(db.parent, e.strerror))
-            return False
-        if db.exists():
-            self.interaction.error(self.tr("无法建立数据库"), self.tr("文件已经存在：{0}").format(db))
-            return False
-        setup.remove_stale_staging(db.parent)
-        staged = setup.staging_path(db)
-        try:
-            engine = open_sqlite(staged)
-        except DatabaseRefused as e:
-            setup.remove_database_files(staged)
-            self.interaction.error(self.tr("无法建立数据库"), e.message)
-            return False
-        ctx = AppContext(OpContext(engine, user=plan.admin_username), staged, self.settings, self.interaction)
-        outcome: dict = {}
-
-        def failed(exc: BaseException) -> None:
-            outcome["error"] = exc
-            errors.report(exc, self.interaction.error, self.tr("无法建立数据库"))
-
-        label = (self.tr("正在建立数据库并生成 {0} 户演示数据…").format(plan.demo_households)
-                 if plan.demo_households else self.tr("正在建立数据库…"))
-        ctx.runner.run(setup.populate, plan, label=label, progress=bool(plan.demo_households), undoable=False,
-                       on_success=lambda report: outcome.setdefault("report", report), on_failure=failed)
-        ctx.runner.wait(timeout=24 * 3600)
-        ctx.close()
-        report = outcome.get("report")
-        if report is not None:
-            try:
-                setup.finish(staged, db)
-            except (OSError, sqlite3.Error) as e:
-                log.error("first run: could not move %s to %s: %s", staged, db, e)
-                self.interaction.error(self.tr("无法建立数据库"), self.tr("无法保存数据库文件：{0}（{1}）").format(db, e))
-                report = None
-        if report is None:
-            setup.remove_database_files(staged)
-            if "error" not in outcome:
-                message.setText(self.tr("已取消，没有建立数据库。可以修改设置后再点“完成”，或点“取消”退出。"))
-            return False
-        self._remember(db)
-        self.db_path = db
-        self.created = report
-        self.import_after = not plan.demo_households and self.summary_page.import_after.isChecked()
-        return True
