@@ -128,7 +128,7 @@ class HouseholdListPanel(QWidget):
 
         self.status_filter = ChoiceCombo([(None, self.tr("全部户状态")),
                                           *((i.code, i.label) for i in codes.HOUSEHOLD_STATUS),
-                                          (NO_STATUS, queries.NOT_REGISTERED)])
+                                          (NO_STATUS, reads.NOT_REGISTERED)])
         self.category_filter = ChoiceCombo([(None, self.tr("全部贫困户属性")),
                                             *((i.code, i.label) for i in codes.CATEGORY)])
         self.cause_filter = ChoiceCombo([(None, self.tr("全部致贫原因")),
