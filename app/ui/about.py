@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
-from app.ops import reads
 from app.db.migrate import head_revision
+from app.ops import reads
 from app.ui.layouts import fit_to_screen
 
 

@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import codes
 from app.ops import reads
 from app.ops.reads import NO_STATUS, ListQuery
-from app.domain import codes
-from app.ui.household_delegate import CachedCellDelegate
 from app.ui.empty_state import set_empty_text
+from app.ui.field_widgets import ChoiceCombo
+from app.ui.household_delegate import CachedCellDelegate
 from app.ui.household_model import COLUMN_KEYS, SIZE_COLUMN, HouseholdTableModel, load_rowids
 from app.ui.search_index import SearchIndex
 from app.ui.table_model import row_table_basics
-from app.ui.field_widgets import ChoiceCombo
 
 log = logging.getLogger("kace.ui")
 LIST_TABLES = frozenset({"household", "member", "assignment", "visit", "helper", "region"})

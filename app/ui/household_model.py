@@ -26,10 +26,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from app.ops import reads
-from app.ops.reads import NOT_REGISTERED, ListQuery, ListRow
 from app.domain import codes
 from app.domain.privacy import mask_id
+from app.ops import reads
+from app.ops.reads import NOT_REGISTERED, ListQuery, ListRow
 from app.ui.collation import PinyinCollator
 
 # (key, header); the keys name the sort orders of app/db/list_queries.

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 from app import paths
 from app.db import crypto
 from app.ops import reads
-from app.ops.reads import ListQuery
 from app.ops.households import delete_household
+from app.ops.reads import ListQuery
 from app.ops.undo import undo_changes
 from app.ui.household_list import HouseholdListPanel
+from app.ui.layouts import fit_to_screen
 from app.ui.region_tree import RegionTree
 from app.ui.runner import UndoEntry
-from app.ui.layouts import fit_to_screen
 
 log = logging.getLogger("kace.ui")
 MENUS = ("文件", "编辑", "户籍", "走访", "打印", "数据", "帮助")

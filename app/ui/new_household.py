@@ -6,17 +6,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWizard, QWizardPage
 
-from app.ops import reads
-from app.ops.reads import ListQuery
 from app.domain import codes
 from app.domain.errors import DomainError
+from app.ops import reads
 from app.ops.households import create_household
+from app.ops.reads import ListQuery
 from app.ui import errors as error_text
 from app.ui.editor.members import fill_from_id, member_checks
 from app.ui.field_choice import add_fields
-from app.ui.record_form import Form, FormGrid
 from app.ui.field_widgets import ChoiceCombo, restyle
 from app.ui.layouts import fit_to_screen
+from app.ui.record_form import Form, FormGrid
 
 HINT_STYLE = "color: #666666;"  # what to fill in, not yet an error (as QLabel#hint)
 

@@ -17,15 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ops import reads
-from app.ops.reads import NOT_REGISTERED
 from app.domain import codes
 from app.domain.errors import DomainError
 from app.domain.incidence import incidence_within, poverty_incidence, village_threshold
 from app.domain.money import format_yuan
 from app.domain.regions import WESTERN_PROVINCES
-from app.ui.table_model import Column, record_table
+from app.ops import reads
+from app.ops.reads import NOT_REGISTERED
 from app.ui.layouts import fit_to_screen
+from app.ui.table_model import Column, record_table
 
 NOT_EXITED = {codes.HOUSEHOLD_STATUS.code(s) for s in ("新识别贫困户", "未脱贫", "预脱贫", "返贫")}
 CANCELLED = codes.HOUSEHOLD_STATUS.code("注销")

@@ -21,18 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ops import reads
-from app.ops.reads import ListQuery
 from app.domain import codes
 from app.domain.visit_content import CONTENT_MISSING, has_content
+from app.ops import reads
+from app.ops.reads import ListQuery
 from app.ops.visits import record_visit, update_visit
 from app.ui.collation import PinyinCollator
 from app.ui.empty_state import set_empty_text
 from app.ui.field_choice import add_fields
-from app.ui.record_form import Form, FormGrid
-from app.ui.table_model import Column, coded, record_table
 from app.ui.field_widgets import ChoiceCombo, DateField
 from app.ui.layouts import fit_to_screen
+from app.ui.record_form import Form, FormGrid
+from app.ui.table_model import Column, coded, record_table
 
 HOUSEHOLD_ROLE = Qt.ItemDataRole.UserRole + 1
 _collator = PinyinCollator()

@@ -18,9 +18,9 @@ from app.ui.editor.base import EditorTab, form_errors
 from app.ui.editor.records import RecordEditor
 from app.ui.editor.yearly import YearlyRecords, year_row
 from app.ui.field_choice import add_fields
+from app.ui.field_widgets import IntField
 from app.ui.record_form import Form, FormGrid
 from app.ui.table_model import Column, coded
-from app.ui.field_widgets import IntField
 
 MEASURE_COLUMNS = [
     Column("year", "年度", width=56), Column("type", "措施类型", coded(codes.MEASURE_TYPE), width=190),

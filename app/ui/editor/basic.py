@@ -9,9 +9,9 @@ from app.domain.contact import luhn_ok
 from app.ops.households import update_household
 from app.ui.editor.base import FormTab
 from app.ui.field_choice import add_fields
-from app.ui.record_form import FormGrid
 from app.ui.field_widgets import ChoiceCombo
 from app.ui.layouts import hbox
+from app.ui.record_form import FormGrid
 
 EXITED = codes.HOUSEHOLD_STATUS.code("已脱贫")
 FIELDS = ("group_id", "phone", "bank", "bank_account", "standard", "category", "main_cause",

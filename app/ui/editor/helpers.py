@@ -20,10 +20,10 @@ from app.ops import reads
 from app.ops.assistance import assign_helper, create_helper
 from app.ui.editor.base import EditorTab
 from app.ui.field_choice import add_fields
-from app.ui.record_form import Form, FormGrid
-from app.ui.table_model import Column, record_table
 from app.ui.field_widgets import DateField
 from app.ui.layouts import fit_to_screen
+from app.ui.record_form import Form, FormGrid
+from app.ui.table_model import Column, record_table
 
 HISTORY_COLUMNS = [Column("name", "姓名", width=90), Column("unit", "帮扶单位", width=240),
                    Column("post", "职务", width=90), Column("phone", "联系电话", width=120),

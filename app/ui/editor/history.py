@@ -20,17 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ops import reads
 from app.domain import fields
-from app.domain.history import change_rows
 from app.domain import workflow
+from app.domain.history import change_rows
+from app.ops import reads
 from app.ops.exit_assessment import record_food_clothing
-from app.ops.workflow import set_exit_year
 from app.ops.undo import OBJECT_NAMES
+from app.ops.workflow import set_exit_year
 from app.ui.editor.base import EditorTab
 from app.ui.empty_state import set_empty_text
-from app.ui.table_model import Column, record_table
 from app.ui.field_widgets import DateField, TextField, YesNoField
+from app.ui.table_model import Column, record_table
 
 HISTORY_COLUMNS = [Column("when", "时间"), Column("user", "用户"), Column("object", "记录"),
                    Column("op", "操作"), Column("field", "字段"), Column("old", "原值"),

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ops import reads
 from app.domain.errors import DomainError, ValidationErrors
+from app.ops import reads
 from app.ops.batch import run_steps
 from app.ui import errors as error_text
 from app.ui.editor import conflict_marks

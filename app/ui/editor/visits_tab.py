@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from app.ops import reads
 from app.domain import codes
+from app.ops import reads
 from app.ops.visits import delete_visit
 from app.ui.editor.base import EditorTab
 from app.ui.empty_state import set_empty_text
