@@ -1,6 +1,6 @@
 """Benchmark of the foundation: demo county generation and the list/search/stats queries.
 
-The app layer (app/db/queries through SQLAlchemy and the OpContext) is timed against a baseline of
+The app layer (app/db/lookup_queries and stats_queries through SQLAlchemy and the OpContext) is timed against a baseline of
 the same questions asked in plain sqlite3 in the same run, on the same file.
 
     .venv/bin/python bench/demo_and_queries.py [--households 100000] [--db PATH] [--reuse]
@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.db import queries  # noqa: E402
+from app.db import lookup_queries, stats_queries  # noqa: E402
 from app.db.migrate import open_sqlite  # noqa: E402
 from app.ops.context import OpContext  # noqa: E402
 
@@ -153,9 +153,9 @@ def main() -> int:
     conn = sqlite3.connect(args.db)
     rng = random.Random(5)
     with ctx.read() as s:
-        big = max(queries.villages(s), key=lambda v: v["households"])
-        village = queries.village_by_code(s, big["code"])
-        app_list, base_list = paired(lambda: queries.village_households(s, village.id),
+        big = max(lookup_queries.villages(s), key=lambda v: v["households"])
+        village = lookup_queries.village_by_code(s, big["code"])
+        app_list, base_list = paired(lambda: lookup_queries.village_households(s, village.id),
                                      lambda: base_village_list(conn, village.id), 30)
     rows.append(("one-village list", f"{big['households']} households, median",
                  f"{statistics.median(app_list):.1f} ms", f"{statistics.median(base_list):.1f} ms",
@@ -164,10 +164,10 @@ def main() -> int:
     terms = search_terms(conn, rng, 200)
     with ctx.read() as s:
         for t in terms[:20]:  # same answers as the baseline
-            assert set(queries.search_households(s, t)) == set(base_search(conn, t)), t
+            assert set(lookup_queries.search_households(s, t)) == set(base_search(conn, t)), t
         app_search, base = [], []
         for t in terms:
-            a, b = paired(lambda t=t: queries.search_households(s, t), lambda t=t: base_search(conn, t), 1)
+            a, b = paired(lambda t=t: lookup_queries.search_households(s, t), lambda t=t: base_search(conn, t), 1)
             app_search += a
             base += b
     rows.append(("search as you type", "200 terms: 1–2 chars of a name, initials, ID start/end, p95",
@@ -175,8 +175,8 @@ def main() -> int:
                  f"{p95(app_search) / p95(base):.2f}×", "p95 < 30 ms"))
 
     with ctx.read() as s:
-        app_stats, base_st = paired(lambda: queries.stats(s), lambda: base_stats(conn), 5)
-        figures = queries.stats(s)
+        app_stats, base_st = paired(lambda: stats_queries.stats(s), lambda: base_stats(conn), 5)
+        figures = stats_queries.stats(s)
     assert base_stats(conn)["households"] == figures["households"]
     rows.append(("stats", f"{figures['households']} households, {figures['changes']} changes, median",
                  f"{statistics.median(app_stats) / 1000:.2f} s", f"{statistics.median(base_st) / 1000:.2f} s",

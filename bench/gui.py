@@ -46,7 +46,10 @@ import sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from app.ui.main import make_qapp, build_context, open_main_window, wait_until
+from app.ui.qapp import make_qapp
+from app.ui.context import build_context
+from app.ui.launch import open_main_window
+from app.ui.capture import wait_until
 make_qapp(offscreen=True)
 ctx = build_context(Path({db!r}))
 w = open_main_window(ctx)
@@ -218,7 +221,8 @@ def wait_for_daily_backup(app, ctx, opened: float) -> float:
     DAILY_BACKUP_DELAY_MS after start. Wait until it has run and its writes are on disk, so that
     the frames measured next compete with the same load as the baseline's; returns how long the
     backup still ran (ms)."""
-    from app.ui.main import DAILY_BACKUP_DELAY_MS, wait_until
+    from app.ui.capture import wait_until
+    from app.ui.launch import DAILY_BACKUP_DELAY_MS
 
     wait_until(lambda: time.perf_counter() - opened > DAILY_BACKUP_DELAY_MS / 1000 + 0.5, 120)
     t0 = time.perf_counter()
@@ -253,7 +257,8 @@ def run(db: Path, out: Path | None, repeat_cold: int) -> str:
 def measure(db: Path, out: Path | None, repeat_cold: int, data_dir: Path) -> str:
     from PySide6.QtWidgets import QTableView
 
-    from app.ui.main import make_qapp, settle_window
+    from app.ui.capture import settle_window
+    from app.ui.qapp import make_qapp
 
     # 1. cold start, alternating app and baseline processes
     cold_app, cold_base, wall_app, wall_base = [], [], [], []
@@ -263,9 +268,10 @@ def measure(db: Path, out: Path | None, repeat_cold: int, data_dir: Path) -> str
         cold_app.append(a), wall_app.append(wa), cold_base.append(b), wall_base.append(wb)
 
     app = make_qapp(offscreen=True)
-    from app.db import ui_queries
+    from app.db import list_queries
     from app.ops.households import update_household
-    from app.ui.main import DAILY_BACKUP_DELAY_MS, build_context, open_main_window
+    from app.ui.context import build_context
+    from app.ui.launch import DAILY_BACKUP_DELAY_MS, open_main_window
 
     ctx = build_context(db)
     window = open_main_window(ctx)
@@ -292,7 +298,7 @@ def measure(db: Path, out: Path | None, repeat_cold: int, data_dir: Path) -> str
     rng = random.Random(4)
     rowids = rng.sample(window.list.model.rowids(), 20)
     with ctx.ops.read() as s:
-        ids = [r.id for r in ui_queries.household_rows(s, rowids).values()]
+        ids = [r.id for r in list_queries.household_rows(s, rowids).values()]
     opens = []
     for hid in ids:
         t0 = time.perf_counter()

@@ -29,7 +29,7 @@ def make_cards(folder: Path, households: int) -> Path:
     db, pdf = folder / "kace.db", folder / "cards.pdf"
     assert kace(["demo", "--db", str(db), "--households", str(households), "--as-of", "2026-11-27"]) == 0
     from app.db.migrate import open_sqlite
-    from app.db.queries import villages
+    from app.db.lookup_queries import villages
     from app.ops.context import OpContext
 
     ctx = OpContext(open_sqlite(db), user="bench")
@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=20)
     parser.add_argument("--dpi", type=int, default=300)
     args = parser.parse_args()
-    from app.ui.main import make_qapp
+    from app.ui.qapp import make_qapp
 
     make_qapp(offscreen=True)
     import pypdfium2 as pdfium

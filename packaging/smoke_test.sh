@@ -138,8 +138,8 @@ elif run gui 0 "$KACE" gui --db "$DB" --screenshot "$WORK/shot.png"; then
     else
         fail "gui --screenshot: no PNG written"
     fi
-elif grep -q "cannot import name 'run_gui'\|No module named 'app.ui.main'" "$WORK/gui.err"; then
-    skip "gui --screenshot: app/ui/main.py has no run_gui yet"
+elif grep -q "cannot import name 'run_gui'\|No module named 'app.ui.launch'" "$WORK/gui.err"; then
+    skip "gui --screenshot: app/ui/launch.py has no run_gui yet"
 fi
 
 # 9. Qt's Chinese translation bundled and found by the frozen Qt (QLibraryInfo -> the bundle)

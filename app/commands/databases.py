@@ -112,7 +112,7 @@ def _warn_about_location(path: Path) -> None:
 
 def village_id(ctx, code: str | None) -> str | None:
     """The id of the village with this 区划代码 (None for none given); UsageError if unknown."""
-    from app.db.queries import village_by_code
+    from app.db.lookup_queries import village_by_code
 
     if code is None:
         return None

@@ -21,6 +21,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.ui.main import run_gui
+    from app.ui.launch import run_gui
 
     return run_gui(args)

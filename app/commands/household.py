@@ -21,7 +21,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from app.commands.common import UsageError
     from app.commands.databases import open_context
-    from app.db.queries import household_id_by_code
+    from app.db.lookup_queries import household_id_by_code
     from app.domain.errors import DomainError
     from app.ops.workflow import set_exit_year
 

@@ -16,7 +16,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.db.queries import stats
+    from app.db.stats_queries import stats
 
     ctx = open_context(args)
     village = village_id(ctx, args.village)

@@ -15,7 +15,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from app.db.queries import villages
+    from app.db.lookup_queries import villages
 
     ctx = open_context(args)
     with ctx.read() as s:

@@ -1,6 +1,6 @@
 """What the console's pages show, read from the county database. Plain dicts out.
 
-Village figures are those of `kace stats` (app/db/queries.stats); the grouped per-village query of
+Village figures are those of `kace stats` (app/db/stats_queries.stats); the grouped per-village query of
 the county and township pages counts with the same predicates (live households, members of live
 households, 未脱贫 population = members in 正常 of households not yet exited) and rates through
 app/domain/incidence, so a village's line on the county page equals its own page.
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.db.models import (
     Assignment, Change, Device, Helper, Household, Income, Member, ParkedChange, Region, Visit,
 )
-from app.db.queries import NOT_REGISTERED
+from app.db.stats_queries import NOT_REGISTERED
 from app.domain import codes, workflow
 from app.domain.incidence import poverty_incidence, village_threshold
 from app.domain.privacy import mask_id

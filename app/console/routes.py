@@ -24,9 +24,9 @@ from app.console.web import (
     COOKIE, LOGIN_COOKIE, MSG_READ_ONLY, Console, ConsoleRefused, LoginRequired, check_csrf, client_ip,
     local_time, safe_next, set_cookie, xlsx_download, xlsx_response,
 )
-from app.db import ui_queries
+from app.db import detail_queries
 from app.db.models import Change, ConsoleAudit, Household, Region
-from app.db.queries import stats
+from app.db.stats_queries import stats
 from app.domain import codes, fields
 from app.domain.history import change_rows
 from app.domain.incidence import DEFAULT_THRESHOLD, WESTERN_THRESHOLD
@@ -335,16 +335,16 @@ def build_router(console: Console) -> APIRouter:
                 raise ConsoleRefused(403, "您的账号不能查看完整身份证号", "无权查看")
             if show:
                 audit(s, request, logged, "查看身份证号", f"户 {h['code']}", place.name if place else None)
-            detail = ui_queries.household_detail(s, h["id"], parts=["members", "incomes", "measures", "assignments"])
-            visits = ui_queries.household_visits(s, h["id"])
-            history = ui_queries.household_history(s, h["id"])
+            detail = detail_queries.household_detail(s, h["id"], parts=["members", "incomes", "measures", "assignments"])
+            visits = detail_queries.household_visits(s, h["id"])
+            history = detail_queries.household_history(s, h["id"])
             replicas = dict(s.execute(select(CH.c.change_id, CH.c.replica_id).where(
                 CH.c.change_id.in_([r["change_id"] for r in history]))).all()) if history else {}
             devices = dict(s.execute(select(figures.DEVICE.c.replica_id, figures.DEVICE.c.name)
                                      .where(figures.DEVICE.c.replica_id.is_not(None))).all())
             referenced = {e.get(k) for r in history for f, e in r["payload"].items()
                           if f.endswith("_id") for k in ("new", "old")} - {None}
-            refs = ui_queries.helper_names(s, referenced)
+            refs = detail_queries.helper_names(s, referenced)
             refs.update(s.execute(select(R.c.id, R.c.name).where(R.c.id.in_(list(referenced)))).all())
         idf = (lambda v: v or "") if show else (lambda v: mask_id(v) if v else "")
         phone = (lambda v: v or "") if show else (lambda v: mask_phone(v) if v else "")

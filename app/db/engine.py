@@ -99,3 +99,13 @@ def make_session_factory(engine: Engine, *, readonly: bool = False,
     factory = sessionmaker(bind, expire_on_commit=False)
     event.listen(factory, "before_flush", _refuse_unlogged_writes)
     return factory
+
+
+def limit_page_cache(engine: Engine, kb: int) -> None:
+    """At most `kb` KiB of SQLite page cache on every connection of `engine` from now on."""
+
+    @event.listens_for(engine, "connect")
+    def _cache(dbapi_conn, _record):
+        dbapi_conn.execute(f"PRAGMA cache_size=-{kb}")
+
+    engine.dispose()  # connections opened while migrating get the setting too

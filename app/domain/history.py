@@ -16,7 +16,7 @@ SKIP = {"household_id", "deleted"}
 def change_rows(records: list[dict], refs: dict[str, str], *, object_names: Mapping[str, str],
                 when: Callable[[datetime], str],
                 text: Callable[[str, str, object], str] | None = None) -> list[dict]:
-    """`records` as app/db/ui_queries.household_history returns them; `text(table, field, value)`
+    """`records` as app/db/detail_queries.household_history returns them; `text(table, field, value)`
     shows a logged value (default: its label, 是/否, names for references)."""
     show = text or (lambda table, field, value: fields.value_text(table, field, value, refs))
     rows = []

@@ -1,5 +1,5 @@
 """Field ranges and policy limits, in one place: what a stored value may be (app/ops/validation refuses
-anything else), the input widgets' bounds (app/ui/fieldkit) and the thresholds of the data-quality rules."""
+anything else), the input widgets' bounds (app/ui/field_choice.py) and the thresholds of the data-quality rules."""
 
 from __future__ import annotations
 

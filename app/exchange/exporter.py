@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import fileops
+from app.db.lookup_queries import place_names
 from app.db.models import (
     Assignment,
     Conditions,
@@ -26,7 +27,6 @@ from app.db.models import (
     Member,
     Region,
 )
-from app.db.queries import place_names
 from app.domain import codes
 from app.domain.workflow import EXITED
 from app.exchange.sheet_columns import (

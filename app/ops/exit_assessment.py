@@ -16,8 +16,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.lookup_queries import place_names
 from app.db.models import ExitAssessment, Household, Region, Setting
-from app.db.queries import place_names
 from app.domain import codes, exit_rules, village_exit, workflow
 from app.domain.errors import DomainError
 from app.domain.exit_facts import (

@@ -12,8 +12,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.db.engine import make_engine
+from app.db.lookup_queries import village_by_code
 from app.db.models import Household, Region
-from app.db.queries import village_by_code
 from app.domain import quality
 from app.domain.errors import DomainError
 from app.domain.national_columns import sheet_column

@@ -14,36 +14,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Change, Replica, Setting
+from app.db.replica_state import ReplicaState, state, unsynced_count  # noqa: F401 - the store reads them; sync's callers use them here
 from app.sync import merge, signing, wire
 
 CH = Change.__table__
 REPLICA = Replica.__table__
 SETTING = Setting.__table__
-
-
-@dataclass
-class ReplicaState:
-    replica_id: str
-    incarnation_id: str
-    last_seq: int
-    last_hlc: int
-    pulled_server_seq: int
-    server_url: str | None
-    device_name: str | None
-    device_key: str | None
-    signing_key: str | None = None
-    server_public_key: str | None = None
-
-
-def state(session: Session) -> ReplicaState:
-    r = session.execute(select(REPLICA)).mappings().one()
-    return ReplicaState(r["replica_id"], r["incarnation_id"], r["last_seq"], r["last_hlc"],
-                        r["pulled_server_seq"], r["server_url"], r["device_name"], r["device_key"],
-                        r["signing_key"], r["server_public_key"])
-
-
-def unsynced_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(CH).where(CH.c.acked.is_(False))).scalar_one()
 
 
 def outbox(session: Session, limit: int) -> tuple[list[dict], int]:

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
-from app.db import ui_queries
 from app.db.migrate import head_revision
-from app.ui.widgets import fit_to_screen
+from app.ops import reads
+from app.ui.layouts import fit_to_screen
 
 
 class AboutDialog(QDialog):
@@ -27,8 +27,7 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("关于卡册"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        with app_ctx.ops.read() as s:
-            revision = ui_queries.schema_revision(s)
+        revision = reads.schema_revision(app_ctx.ops)
         title = QLabel(self.tr("卡册 Kace {0}").format(paths.version()))
         title.setObjectName("editorHeader")
         intro = QLabel(self.tr("建档立卡贫困户户卡与村册管理（离线桌面版）"))

@@ -6,7 +6,7 @@ the decisions its kind allows: choose a value, type another one, keep the delete
 of two households, delete a member, dismiss. Each decision runs app/ops/conflicts through the op
 runner: an ordinary change whose parents are all the current values, so it closes the item on every
 computer that receives it. Double-click opens the household (`open_requested`, wired by the main
-window's extensions).
+window's tool windows).
 """
 
 from __future__ import annotations
@@ -29,21 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import fields
+from app.ops import reads
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_NAMES = {"field": "字段冲突", "delete_edit": "删除与修改", "orphan_member": "已删户新增成员",
               "duplicate": "重复登记", "parked": "未应用的变更"}
 CARD_STYLE = "QFrame#candidateCard { border: 1px solid #c8c8c8; border-radius: 4px; background: #ffffff; }"
 SHOWN_STYLE = "QFrame#candidateCard { border: 2px solid #1f4e79; border-radius: 4px; background: #f3f7fb; }"
-
-
-def load_items(ops) -> tuple[list, str | None]:
-    """On the database thread: the open review items and this database's replica id."""
-    from app.db import review
-    from app.sync import replica
-
-    with ops.read() as s:
-        return review.items(s), replica.state(s).replica_id
 
 
 def local_time(when) -> str:
@@ -186,7 +178,7 @@ class ConflictsView(QWidget):
 
     def reload(self) -> None:
         self._stale = False
-        self.app.runner.read(load_items, on_done=self._loaded,
+        self.app.runner.read(reads.review_items, on_done=self._loaded,
                              on_failure=lambda e: self.summary.setText(self.tr("读取失败：{0}").format(e)))
 
     def _changed(self, _tables) -> None:

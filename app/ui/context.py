@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from app import paths
 from app.ops.context import OpContext
 from app.ui.interaction import Interaction
 from app.ui.runner import OpRunner
@@ -49,3 +50,24 @@ class AppContext:
         self.runner.shutdown()
         self.settings.sync()
         self.ops.engine.dispose()
+
+
+# 16 MB of SQLite page cache per connection in the desktop program (the engine's default is sized
+# for the county server's bulk work): a cheap laptop keeps its memory, the operating system's file
+# cache still holds the file.
+PAGE_CACHE_KB = 16 * 1024
+
+
+def build_context(db_path: Path, interaction: Interaction | None = None, user: str | None = None,
+                  today_fn=None, key: bytes | None = None, settings_path: Path | None = None) -> AppContext:
+    """Open (check, back up, migrate) the database and build the AppContext. `key`: the data key
+    of an encrypted database (app/db/crypto.py); `settings_path`: another settings file than the
+    user's (screenshots). Raises DatabaseRefused with a Chinese message."""
+    from app.db.engine import limit_page_cache
+    from app.db.migrate import open_sqlite
+
+    engine = open_sqlite(db_path, key=key)
+    limit_page_cache(engine, PAGE_CACHE_KB)
+    user = user or paths.os_user()
+    ops = OpContext(engine, user=user) if today_fn is None else OpContext(engine, user=user, today_fn=today_fn)
+    return AppContext(ops, db_path, Settings(settings_path), interaction, user)

@@ -4,15 +4,14 @@ every unexpected exception is logged to the data folder and shown in a dialog na
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import paths
+from app.db.driver_errors import is_database_error, is_operational_error
 from app.db.migrate import DatabaseRefused
 from app.domain.errors import DomainError
 
@@ -40,7 +39,7 @@ def expected(exc: BaseException) -> bool:
     """Errors that are the user's situation, not a bug: shown without a traceback."""
     if isinstance(exc, (DomainError, DatabaseRefused)):
         return True
-    return isinstance(exc, (OperationalError, sqlite3.OperationalError)) and _sqlite_reason(exc) is not None
+    return is_operational_error(exc) and _sqlite_reason(exc) is not None
 
 
 def describe(exc: BaseException) -> str:
@@ -49,7 +48,7 @@ def describe(exc: BaseException) -> str:
         return exc.message
     if isinstance(exc, DatabaseRefused):
         return exc.message
-    if isinstance(exc, (DBAPIError, sqlite3.Error)):
+    if is_database_error(exc):
         reason = _sqlite_reason(exc)
         if reason:
             return reason

@@ -32,14 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.widgets import fit_to_screen
+from app.ui.layouts import fit_to_screen
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide.md"
 MAX_IMAGE_WIDTH = 860  # screenshots are 1280 px wide; shrink them to the reading column
 
 
 class HelpWindow(QDialog):
-    """Non-modal; 帮助 › 使用手册 (app/ui/extensions.py) keeps one and raises it."""
+    """Non-modal; 帮助 › 使用手册 (app/ui/tool_windows.py) keeps one and raises it."""
 
     def __init__(self, guide: Path = GUIDE, parent: QWidget | None = None):
         super().__init__(parent)

@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import queries, ui_queries
-from app.db.ui_queries import NO_STATUS, ListQuery
 from app.domain import codes
-from app.ui.household_delegate import CachedCellDelegate
+from app.ops import reads
+from app.ops.reads import NO_STATUS, ListQuery
 from app.ui.empty_state import set_empty_text
+from app.ui.field_widgets import ChoiceCombo
+from app.ui.household_delegate import CachedCellDelegate
 from app.ui.household_model import COLUMN_KEYS, SIZE_COLUMN, HouseholdTableModel, load_rowids
 from app.ui.search_index import SearchIndex
 from app.ui.table_model import row_table_basics
-from app.ui.widgets import ChoiceCombo
 
 log = logging.getLogger("kace.ui")
 LIST_TABLES = frozenset({"household", "member", "assignment", "visit", "helper", "region"})
@@ -37,19 +37,9 @@ LIST_TABLES = frozenset({"household", "member", "assignment", "visit", "helper",
 
 def _build_index(ops) -> SearchIndex:
     started = time.perf_counter()
-    with ops.read() as s:
-        mark = ui_queries.change_mark(s)
-        index = SearchIndex.build(ui_queries.search_keys(s), mark)
-        ui_queries.release_memory(s)
+    index = reads.scan_search_keys(ops, SearchIndex.build)
     index.build_ms = (time.perf_counter() - started) * 1000
     return index
-
-
-def _index_delta(ops, mark: int) -> tuple[int, list[tuple]]:
-    with ops.read() as s:
-        new_mark, ids = ui_queries.households_changed_since(s, mark)
-        rows = ui_queries.search_keys(s, ids) if ids else []
-    return new_mark, rows
 
 
 # default and smallest widths of the list's columns (px at 100%)
@@ -138,7 +128,7 @@ class HouseholdListPanel(QWidget):
 
         self.status_filter = ChoiceCombo([(None, self.tr("全部户状态")),
                                           *((i.code, i.label) for i in codes.HOUSEHOLD_STATUS),
-                                          (NO_STATUS, queries.NOT_REGISTERED)])
+                                          (NO_STATUS, reads.NOT_REGISTERED)])
         self.category_filter = ChoiceCombo([(None, self.tr("全部贫困户属性")),
                                             *((i.code, i.label) for i in codes.CATEGORY)])
         self.cause_filter = ChoiceCombo([(None, self.tr("全部致贫原因")),
@@ -244,8 +234,7 @@ class HouseholdListPanel(QWidget):
 
     @staticmethod
     def _helpers(ops, scope: ListQuery):
-        with ops.read() as s:
-            return ui_queries.helpers_in_scope(s, scope)
+        return reads.helpers_in_scope(ops, scope)
 
     def _set_helpers(self, helpers) -> None:
         self.helper_filter.set_choices([(None, self.tr("全部帮扶责任人")), *helpers])
@@ -297,8 +286,7 @@ class HouseholdListPanel(QWidget):
         return self._base is not None
 
     def _fetch_rows(self, rowids):
-        with self.app.ops.read() as s:
-            return ui_queries.household_rows(s, rowids)
+        return reads.household_rows(self.app.ops, rowids)
 
     def _matches(self, text: str) -> set[int] | None:
         if not text.strip():
@@ -306,9 +294,7 @@ class HouseholdListPanel(QWidget):
         if self.index.ready:
             return self.index.matches(text)
         # Until the index is built (the first seconds after start): ask the database.
-        with self.app.ops.read() as s:
-            ids = queries.search_households(s, text, limit=5000)
-            return {r for r in (ui_queries.rowid_of(s, i) for i in ids) if r is not None}
+        return set(reads.search_rowids(self.app.ops, text, limit=5000))
 
     def search_rowids(self, text: str) -> list[int]:
         """Row numbers of the households matching `text` anywhere in the county, in 户编号 order
@@ -357,8 +343,7 @@ class HouseholdListPanel(QWidget):
         return self.model.list_row(index.row()) if index.isValid() else None
 
     def select_household(self, household_id: str) -> bool:
-        with self.app.ops.read() as s:
-            rowid = ui_queries.rowid_of(s, household_id)
+        rowid = reads.rowid_of(self.app.ops, household_id)
         row = self.model.row_of(rowid) if rowid is not None else None
         if row is None:
             return False
@@ -399,7 +384,7 @@ class HouseholdListPanel(QWidget):
 
     def _refresh_after_change(self) -> None:
         if self.index.ready:
-            self.app.runner.read(_index_delta, self.index.mark, on_done=self._index_updated)
+            self.app.runner.read(reads.search_keys_since, self.index.mark, on_done=self._index_updated)
         self.reload()
 
     def _index_updated(self, delta) -> None:

@@ -26,14 +26,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from app.db import ui_queries
-from app.db.queries import NOT_REGISTERED
-from app.db.ui_queries import ListQuery, ListRow
 from app.domain import codes
 from app.domain.privacy import mask_id
+from app.ops import reads
+from app.ops.reads import NOT_REGISTERED, ListQuery, ListRow
 from app.ui.collation import PinyinCollator
 
-# (key, header); the keys name the sort orders of ui_queries.
+# (key, header); the keys name the sort orders of app/db/list_queries.
 COLUMNS = (
     ("code", "户编号"), ("head_name", "户主姓名"), ("id_number", "身份证号"), ("size", "家庭人口"),
     ("category", "贫困户属性"), ("cause", "主要致贫原因"), ("status", "户状态"),
@@ -61,11 +60,9 @@ _collator = PinyinCollator()
 
 def load_rowids(ops, query: ListQuery, order: str = "code", descending: bool = False) -> list[int]:
     """The list's row numbers for a query and a sort column (runs on the database thread)."""
-    with ops.read() as s:
-        if order in ui_queries.NAME_COLUMNS:
-            rows = ui_queries.household_names(s, query, order)
-        else:
-            return ui_queries.household_rowids(s, query, order, descending)
+    if order not in reads.NAME_ORDERS:
+        return reads.household_rowids(ops, query, order, descending)
+    rows = reads.household_names(ops, query, order)
     keys = _collator.keys(name for _, name, _ in rows)
     named = sorted(((k, code, rowid) for k, (rowid, _, code) in zip(keys, rows) if k),
                    reverse=descending)

@@ -25,16 +25,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.ops import reads
 from app.ui.quality_view import run_read
 
 FILTER = "Excel 文件 (*.xlsx *.xls *.xlsm)"
-
-
-def _villages(ops):
-    from app.db.queries import villages
-
-    with ops.read() as s:
-        return villages(s)
 
 
 def _preview(ops, path):
@@ -67,7 +61,7 @@ class FilePage(QWizardPage):
         form.addRow(self.tr("导入到"), self.village)
         browse.clicked.connect(self._browse)
         self.path.textChanged.connect(self.completeChanged)
-        run_read(wizard.app_ctx, _villages, on_done=self._set_villages)
+        run_read(wizard.app_ctx, reads.villages, on_done=self._set_villages)
 
     def _set_villages(self, rows) -> None:
         for r in rows:

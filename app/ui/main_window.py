@@ -25,34 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
-from app.db import crypto, ui_queries
-from app.db.ui_queries import ListQuery
+from app.db import crypto
+from app.ops import reads
 from app.ops.households import delete_household
+from app.ops.reads import ListQuery
 from app.ops.undo import undo_changes
 from app.ui.household_list import HouseholdListPanel
+from app.ui.layouts import fit_to_screen
 from app.ui.region_tree import RegionTree
 from app.ui.runner import UndoEntry
-from app.ui.widgets import fit_to_screen
 
 log = logging.getLogger("kace.ui")
 MENUS = ("文件", "编辑", "户籍", "走访", "打印", "数据", "帮助")
 MNEMONICS = {"文件": "F", "编辑": "E", "户籍": "R", "走访": "V", "打印": "P", "数据": "D", "帮助": "H"}
-
-
-def _load_tree(ops):
-    with ops.read() as s:
-        return ui_queries.region_tree(s)
-
-
-def _load_status(ops):
-    from app.sync import replica
-
-    with ops.read() as s:
-        figures = ui_queries.status_figures(s)
-        # what the county server does not hold yet: the changes sync has not had acknowledged
-        figures["unsynced"] = replica.unsynced_count(s)
-        figures["enrolled"] = bool(replica.state(s).device_key)
-        return figures
 
 
 def unsynced_text(count: int, enrolled: bool) -> str:
@@ -116,10 +101,10 @@ class MainWindow(QMainWindow):
 
     def _plug_in(self) -> None:
         """The screens of the printing, data-check, import, statistics and life-cycle work add
-        their actions to the menus (app/ui/extensions.py knows both sides)."""
-        from app.ui import extensions
+        their actions to the menus (app/ui/tool_windows.py knows both sides)."""
+        from app.ui import tool_windows
 
-        extensions.install(self, self.app)
+        tool_windows.install(self, self.app)
 
     # --- plumbing for other screens ----------------------------------------------------------
 
@@ -232,7 +217,7 @@ class MainWindow(QMainWindow):
         level, region_id = s.region_level or None, s.region_id or None
         self.list.set_scope(ListQuery(level, region_id) if level in ("township", "village", "group")
                             else ListQuery())
-        self.app.runner.read(_load_tree, on_done=self._tree_loaded)
+        self.app.runner.read(reads.region_tree, on_done=self._tree_loaded)
         self.refresh_status()
 
     def _tree_loaded(self, data) -> None:
@@ -243,11 +228,11 @@ class MainWindow(QMainWindow):
             self.list.set_scope(self.tree.scope())  # the saved place no longer exists
 
     def refresh_side(self) -> None:
-        self.app.runner.read(_load_tree, on_done=self._tree_loaded)
+        self.app.runner.read(reads.region_tree, on_done=self._tree_loaded)
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        self.app.runner.read(_load_status, on_done=self._status_loaded)
+        self.app.runner.read(reads.status_figures, on_done=self._status_loaded)
 
     def _status_loaded(self, figures) -> None:
         self.total_households = figures["households"]

@@ -6,16 +6,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWizard, QWizardPage
 
-from app.db import ui_queries
-from app.db.ui_queries import ListQuery
 from app.domain import codes
 from app.domain.errors import DomainError
+from app.ops import reads
 from app.ops.households import create_household
+from app.ops.reads import ListQuery
 from app.ui import errors as error_text
 from app.ui.editor.members import fill_from_id, member_checks
-from app.ui.fieldkit import add_fields
-from app.ui.forms import Form, FormGrid
-from app.ui.widgets import ChoiceCombo, fit_to_screen, restyle
+from app.ui.field_choice import add_fields
+from app.ui.field_widgets import ChoiceCombo, restyle
+from app.ui.layouts import fit_to_screen
+from app.ui.record_form import Form, FormGrid
 
 HINT_STYLE = "color: #666666;"  # what to fill in, not yet an error (as QLabel#hint)
 
@@ -72,8 +73,7 @@ class NewHouseholdWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
         today = lambda: app_ctx.today
-        with app_ctx.ops.read() as s:
-            self.villages = ui_queries.villages_with_groups(s)
+        self.villages = reads.villages_with_groups(app_ctx.ops)
 
         household = self.household_form = Form("household", today, self)
         household.add("village_id", ChoiceCombo([(v["id"], f"{v['township'] or ''} {v['name']}")

@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import fileops
-from app.ui.widgets import fit_to_screen
+from app.ui.layouts import fit_to_screen
 
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 FIT_WIDTH = 0.0  # the zoom box's "适合宽度"

@@ -121,11 +121,11 @@ def reopen(window, app_ctx) -> None:
     """Show the database as it now is: forget the undo history (it names changes of the old
     file) and the search index, reload the list, the tree and the status bar, and tell every open
     view that everything may have changed."""
-    from app.db.models import Household
+    from app.ops.reads import ALL_TABLE_NAMES
     from app.ui.search_index import SearchIndex
 
     window.undo_stack.clear()
     window._update_undo_action()
     window.list.index = SearchIndex()
     window.refresh()
-    app_ctx.bus.changed.emit(frozenset(Household.metadata.tables))
+    app_ctx.bus.changed.emit(ALL_TABLE_NAMES)

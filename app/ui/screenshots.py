@@ -44,23 +44,6 @@ class Shot:
         return self.widget.window()
 
 
-def _pick_household(window) -> str:
-    """A household with a bit of everything: several members, a loan, visits."""
-    from sqlalchemy import func, select
-
-    from app.db.models import Household, Loan, Member
-
-    H, M, L = Household.__table__, Member.__table__, Loan.__table__
-    with window.app.ops.read() as s:
-        sizes = select(M.c.household_id, func.count().label("n")).group_by(M.c.household_id).subquery()
-        row = s.execute(
-            select(H.c.code).join(sizes, sizes.c.household_id == H.c.id)
-            .where(H.c.deleted.is_(False), H.c.status == "02", sizes.c.n >= 4,
-                   H.c.id.in_(select(L.c.household_id)))
-            .order_by(H.c.code).limit(1)).scalar()
-        return row or s.execute(select(H.c.code).order_by(H.c.code).limit(1)).scalar()
-
-
 class CapturingInteraction:
     """The interaction layer of the screenshot run: a question becomes a message box that is shown
     (not executed) and kept for the next Shot; confirmations are answered yes, file pickers no."""
@@ -120,14 +103,13 @@ def _shown(widget):
 
 def main_screens(window, work: Path, interaction: CapturingInteraction | None = None) -> Iterator[Shot]:
     """Every screen reached from the main window, in the guide's order."""
-    from app.db import ui_queries
+    from app.ops import reads
     from app.ui.editor.household_editor import TAB_KEYS
 
     app_ctx = window.app
     yield Shot("main-window", window, "main")
-    code = _pick_household(window)
-    with app_ctx.ops.read() as s:
-        household_id = ui_queries.household_by_code(s, code)
+    code = reads.showcase_household_code(app_ctx.ops)
+    household_id = reads.household_id_by_code(app_ctx.ops, code, live_only=True)
     window.list.search.setText(code)
     window.settle()
     yield Shot("main-window-search", window, "main")
@@ -165,8 +147,7 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
     dialog = window.new_visit()
     yield Shot("visit-entry", dialog)
     dialog.close()
-    with app_ctx.ops.read() as s:
-        detail = ui_queries.household_detail(s, household_id)
+    detail = reads.household_detail(app_ctx.ops, household_id)
     window.tree.select_region(detail["village"]["id"])
     window.settle()
     visits = window.show_visits()
@@ -181,7 +162,7 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
     yield Shot("village-page", page)
     page.close()
 
-    ext = window.extensions
+    ext = window.tool_windows
     for name, show in (("lists", ext.show_lists), ("monitoring", ext.show_monitoring),
                        ("statistics", ext.show_stats), ("data-check", ext.show_quality)):
         tool = show()
@@ -205,7 +186,7 @@ def main_screens(window, work: Path, interaction: CapturingInteraction | None = 
     tool.close()
 
     ext.printing.print_household("card", household_id)
-    from app.ui.main import wait_until
+    from app.ui.capture import wait_until
 
     wait_until(lambda: not app_ctx.runner.busy and ext.printing.previews, 120)
     preview = ext.printing.previews[-1]  # as it opens: it fits itself to the screen
@@ -269,7 +250,7 @@ def _what_goes_wrong(interaction: CapturingInteraction, work: Path) -> Iterator[
 def _restore(window, interaction: CapturingInteraction, work: Path) -> Iterator[Shot]:
     """文件 › 恢复备份 on the working copy: the menu, the confirmation, the result."""
     from app.db.backup import backup
-    from app.ui.main import wait_until
+    from app.ui.capture import wait_until
     from app.ui.restore import restore_backup
 
     app_ctx = window.app
@@ -298,7 +279,7 @@ def _key(app_ctx):
 def setup_screens(work: Path) -> Iterator[Shot]:
     """The set-up wizard's pages (it never finishes: nothing is written)."""
     from app import paths
-    from app.ui.first_run import StartSettings
+    from app.ui.first_run.start_settings import StartSettings
     from app.ui.first_run.wizard import FirstRunWizard
 
     wizard = FirstRunWizard(CapturingInteraction(), paths.default_db_path(), StartSettings(work / "kace.ini"))
@@ -329,7 +310,8 @@ def setup_screens(work: Path) -> Iterator[Shot]:
 
 def all_screens(db: Path, work: Path) -> Iterator[Shot]:
     """Every screen, over a copy of `db` in `work`."""
-    from app.ui.main import build_context, settle_window, wait_until
+    from app.ui.capture import settle_window, wait_until
+    from app.ui.context import build_context
     from app.ui.main_window import MainWindow
 
     yield from setup_screens(work)
@@ -355,7 +337,7 @@ def screenshot_all(db: Path, out: Path) -> list[Path]:
     """A PNG of every screen in `out`, each at the size it opens at; returns the files written."""
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.main import save_png
+    from app.ui.capture import save_png
 
     written = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -373,7 +355,7 @@ def main(argv=None) -> int:
     """python -m app.ui.screenshots --db demo.db --out docs/screenshots (as kace gui --screenshot-all)."""
     import argparse
 
-    from app.ui.main import make_qapp
+    from app.ui.qapp import make_qapp
 
     parser = argparse.ArgumentParser(description="卡册界面截图")
     parser.add_argument("--db", type=Path, required=True)

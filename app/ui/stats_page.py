@@ -19,16 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ops import reads
 from app.ui.quality_view import run_read
 
 BAR = QColor("#2e86c1")
-
-
-def _stats(ops, village_id):
-    from app.db.queries import stats
-
-    with ops.read() as s:
-        return stats(s, village_id, ops.today)
 
 
 class BarChart(QWidget):
@@ -120,7 +114,7 @@ class StatsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        run_read(self.app_ctx, _stats, self.village_id, on_done=self.show_stats)
+        run_read(self.app_ctx, reads.stats, self.village_id, on_done=self.show_stats)
 
     def show_stats(self, data: dict) -> None:
         self.data = data

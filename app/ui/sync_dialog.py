@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db.models import SYNCED_TABLES
+from app.ops import reads
 from app.ops.context import Result
 from app.ui import errors as error_text
-from app.ui.widgets import fit_to_screen
+from app.ui.layouts import fit_to_screen
 
 # A sync may bring any row of any table: every view refreshes, and the status bar's outbox count.
-ALL_TABLES = frozenset(SYNCED_TABLES) | {"change", "review"}
+ALL_TABLES = reads.SYNCED_TABLE_NAMES | {"change", "review"}
 
 
 def _t(text: str) -> str:
@@ -69,22 +69,16 @@ class SyncOutcome:
 
 
 def read_state(ops) -> SyncState:
-    from app.db import review
-    from app.sync import replica
-
-    with ops.read() as s:
-        me = replica.state(s)
-        return SyncState(me.server_url, me.device_name, bool(me.server_url and me.device_key),
-                         replica.unsynced_count(s), review.count_open(s))
+    me, unsynced, open_items = reads.sync_status(ops)
+    return SyncState(me.server_url, me.device_name, bool(me.server_url and me.device_key),
+                     unsynced, open_items)
 
 
 def run_sync(ops, factory: Callable, options: dict, progress: Callable, cancelled: Callable[[], bool]) -> Result:
     """On the database thread: one sync run, then what the dialog shows afterwards."""
-    from app.sync import replica
     from app.sync.client import SyncClient
 
-    with ops.read() as s:
-        me = replica.state(s)
+    me = reads.replica_state(ops)
     transport = factory(me.server_url, me.device_key)
     try:
         snapshot = None

@@ -17,15 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import ui_queries
-from app.db.queries import NOT_REGISTERED
 from app.domain import codes
 from app.domain.errors import DomainError
 from app.domain.incidence import incidence_within, poverty_incidence, village_threshold
 from app.domain.money import format_yuan
 from app.domain.regions import WESTERN_PROVINCES
+from app.ops import reads
+from app.ops.reads import NOT_REGISTERED
+from app.ui.layouts import fit_to_screen
 from app.ui.table_model import Column, record_table
-from app.ui.widgets import fit_to_screen
 
 NOT_EXITED = {codes.HOUSEHOLD_STATUS.code(s) for s in ("新识别贫困户", "未脱贫", "预脱贫", "返贫")}
 CANCELLED = codes.HOUSEHOLD_STATUS.code("注销")
@@ -109,8 +109,7 @@ class VillagePage(QDialog):
         self.app = app_ctx
         self.village_id = village_id
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        with app_ctx.ops.read() as s:
-            self.data = ui_queries.village_figures(s, village_id, app_ctx.today)
+        self.data = reads.village_figures(app_ctx.ops, village_id)
         v = self.data["village"]
         self.setWindowTitle(self.tr("村情概况 — {0}").format(v["name"]))
 

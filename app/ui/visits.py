@@ -21,18 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import queries, ui_queries
-from app.db.ui_queries import ListQuery
 from app.domain import codes
 from app.domain.visit_content import CONTENT_MISSING, has_content
+from app.ops import reads
+from app.ops.reads import ListQuery
 from app.ops.visits import record_visit, update_visit
 from app.ui.collation import PinyinCollator
 from app.ui.empty_state import set_empty_text
-from app.ui.fieldkit import add_fields
-from app.ui.forms import Form, FormGrid
+from app.ui.field_choice import add_fields
+from app.ui.field_widgets import ChoiceCombo, DateField
+from app.ui.layouts import fit_to_screen
+from app.ui.record_form import Form, FormGrid
 from app.ui.table_model import Column, coded, record_table
-from app.ui.widgets import ChoiceCombo, DateField
-from app.ui.widgets import fit_to_screen
 
 HOUSEHOLD_ROLE = Qt.ItemDataRole.UserRole + 1
 _collator = PinyinCollator()
@@ -72,13 +72,11 @@ class HouseholdPicker(QLineEdit):
         text = text.strip()
         if not text:
             return
-        with self.app.ops.read() as s:
-            if self._search is not None:
-                rowids = self._search(text)[:50]
-            else:
-                ids = queries.search_households(s, text, limit=50)
-                rowids = [r for r in (ui_queries.rowid_of(s, i) for i in ids) if r is not None]
-            choices = ui_queries.household_choices(s, rowids)
+        if self._search is not None:
+            rowids = self._search(text)[:50]
+        else:
+            rowids = reads.search_rowids(self.app.ops, text, limit=50)
+        choices = reads.household_choices(self.app.ops, rowids)
         for c in choices:
             label = f"{c['head_name'] or ''}　{c['code']}　{c['village']}" + (
                 f"　帮扶：{c['helper']}" if c["helper"] else "")
@@ -172,10 +170,7 @@ class VisitDialog(QDialog):
 
     def set_household(self, household_id: str) -> None:
         self.household_id = household_id
-        with self.app.ops.read() as s:
-            defaults = ui_queries.visit_defaults(s, household_id)
-            rowid = ui_queries.rowid_of(s, household_id)
-            info = ui_queries.household_choices(s, [rowid])[0] if rowid is not None else None
+        defaults, info = reads.visit_entry(self.app.ops, household_id)
         if info:
             self.household_label.setText(self.tr("户主 {0}　户编号 {1}　{2}").format(
                 info["head_name"] or "", info["code"], info["village"]))
@@ -332,14 +327,7 @@ class VisitsWindow(QWidget):
 
     def reload(self) -> None:
         start, end = _month_range(self.month.date())
-        scope = self.scope
-
-        def load(ops):
-            with ops.read() as s:
-                return (ui_queries.visits_between(s, scope, start, end),
-                        ui_queries.unvisited_by_helper(s, scope, start))
-
-        self.app.runner.read(load, on_done=self._loaded)
+        self.app.runner.read(reads.month_of_visits, self.scope, start, end, on_done=self._loaded)
         self.tabs.setTabText(0, self.tr("{0}年{1}月走访记录").format(start.year, start.month))
         set_empty_text(self.visits_view, self.tr(
             "{0}年{1}月，{2}没有走访记录。走访 › 录入走访（Ctrl+T）录入一条；上方可以换月份。").format(

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import codes, workflow
-from app.ui.quality_view import run_read
 from app.ui.empty_state import set_empty_text
-from app.ui.widgets import FlowBox
+from app.ui.layouts import FlowBox
+from app.ui.quality_view import run_read
 
 FAILED = QColor("#c0392b")
 

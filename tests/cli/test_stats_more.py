@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.db.queries import stats
+from app.db.stats_queries import stats
 from app.ops import assistance, visits
 from tests.ops.helpers import exit_ready
 

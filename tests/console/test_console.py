@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from app.cli import main as kace_main
 from app.console import accounts
 from app.db.models import ConsoleAudit, ConsoleSession, Device, Household, Member
-from app.db.queries import stats
+from app.db.stats_queries import stats
 from app.sync import county_service as service
 from app.server.app import create_app
 from tests.console.county import NOTE, PASSWORD, TODAY

@@ -241,7 +241,7 @@ def test_a_platform_without_sqlcipher_says_so(enc, monkeypatch, db_path, ctx, ca
 
 def test_the_log_in_dialog_unlocks_the_database(qtbot, enc):
     from app.ui.login import LoginDialog, Unlock
-    from app.ui.main import build_context
+    from app.ui.context import build_context
     from tests.ui.conftest import FakeInteraction, type_text
 
     unlock = Unlock(enc, lambda path, key: build_context(path, FakeInteraction(), key=key))

@@ -92,7 +92,7 @@ def test_sync_twice_changes_nothing(fleet):
 
 
 def test_value_synced_in_while_the_form_was_open_is_a_conflict_not_overwritten(fleet):
-    from app.db.ui_queries import household_detail
+    from app.db.detail_queries import household_detail
     from app.ops.batch import run_steps
 
     server, a, b, village = fleet

@@ -88,10 +88,10 @@ def demo(ctx):
 @pytest.fixture
 def zsf(ctx, demo):
     """张三丰's household added to the demo village (with a spouse and a son)."""
-    from app.db import ui_queries
+    from app.db import lookup_queries
 
     with ctx.read() as s:
-        village = ui_queries.villages_with_groups(s)[0]
+        village = lookup_queries.villages_with_groups(s)[0]
     values = {"village_id": village["id"], "group_id": village["groups"][0][0], "category": "一般贫困户",
               "main_cause": "因病", "status": "未脱贫", "identified_year": 2016}
     members = [factories.head("张三丰", seq=401), factories.spouse(seq=402), factories.child(seq=403)]
@@ -100,7 +100,7 @@ def zsf(ctx, demo):
 
 @pytest.fixture
 def window(qtbot, app_ctx):
-    from app.ui.main import settle_window
+    from app.ui.capture import settle_window
     from app.ui.main_window import MainWindow
 
     win = MainWindow(app_ctx)

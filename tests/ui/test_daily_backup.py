@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from app.db import backup as backup_module
 from app.db.migrate import DatabaseRefused
-from app.ui import main
+from app.ui import launch
 
 
 def test_daily_backup_runs_on_the_database_thread(qtbot, app_ctx, demo, monkeypatch):
-    monkeypatch.setattr(main, "DAILY_BACKUP_DELAY_MS", 0)
-    main.schedule_daily_backup(app_ctx)
+    monkeypatch.setattr(launch, "DAILY_BACKUP_DELAY_MS", 0)
+    launch.schedule_daily_backup(app_ctx)
     folder = app_ctx.db_path.parent / "backups"  # beside the database, wherever it is
     qtbot.waitUntil(lambda: folder.exists() and any(folder.glob("kace-daily-*.db")), timeout=10_000)
     app_ctx.runner.wait()
@@ -18,7 +18,7 @@ def test_daily_backup_runs_on_the_database_thread(qtbot, app_ctx, demo, monkeypa
 
 def test_a_failed_daily_backup_is_shown_never_silent(qtbot, app_ctx, demo, monkeypatch, interaction):
     """Status bar every time, a dialog the first time (again after a backup succeeded)."""
-    monkeypatch.setattr(main, "DAILY_BACKUP_DELAY_MS", 0)
+    monkeypatch.setattr(launch, "DAILY_BACKUP_DELAY_MS", 0)
     messages = []
     app_ctx.runner.message.connect(messages.append)
 
@@ -27,7 +27,7 @@ def test_a_failed_daily_backup_is_shown_never_silent(qtbot, app_ctx, demo, monke
 
     monkeypatch.setattr(backup_module, "daily_backup", fail)
     for _ in range(2):
-        main.schedule_daily_backup(app_ctx)
+        launch.schedule_daily_backup(app_ctx)
         qtbot.waitUntil(lambda: len([m for m in messages if "每日自动备份失败" in m]) >= 1, timeout=10_000)
         app_ctx.runner.wait()
         qtbot.wait(50)
@@ -37,7 +37,7 @@ def test_a_failed_daily_backup_is_shown_never_silent(qtbot, app_ctx, demo, monke
     assert dialogs[0][1] == "每日自动备份失败" and "备份失败：磁盘已满" in dialogs[0][2]
     assert str(app_ctx.db_path.parent / "backups") in dialogs[0][2]
     # the next backup succeeds: a later failure gets its dialog again
-    main.daily_backup_succeeded(app_ctx)
+    launch.daily_backup_succeeded(app_ctx)
     assert app_ctx.settings.backup_failure_shown is False
 
 

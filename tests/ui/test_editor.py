@@ -292,10 +292,10 @@ def test_keyboard_reaches_every_tab(editor, qtbot):
 
 def test_history_names_the_village_and_shows_whole_values(editor, zsf, ctx):
     """变更历史: 所属村 as the village's name (not its id) and every value of a new record whole."""
-    from app.db import ui_queries as uq
+    from app.db import lookup_queries
 
     with ctx.read() as s:
-        village = uq.villages_with_groups(s)[0]
+        village = lookup_queries.villages_with_groups(s)[0]
     history = editor.show_tab("history")
     texts = [history.model.index(r, 6).data() for r in range(history.model.rowCount())]
     created = next(t for t in texts if "所属村" in t)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate
 
-from app.db import ui_queries
+from app.db import lookup_queries
 from app.ui.empty_state import empty_text
 from tests.ui.conftest import type_text
 
@@ -30,7 +30,7 @@ def test_empty_lists_say_what_would_appear_and_how(demo, zsf, window, ctx):
 
     # 走访 of a month without visits
     with ctx.read() as s:
-        village = ui_queries.villages_with_groups(s)[0]
+        village = lookup_queries.villages_with_groups(s)[0]
     window.tree.select_region(village["id"])
     window.settle()
     tool = window.show_visits()
@@ -39,9 +39,9 @@ def test_empty_lists_say_what_would_appear_and_how(demo, zsf, window, ctx):
     assert "2001年1月" in empty_text(tool.visits_view) and "录入走访" in empty_text(tool.visits_view)
 
     # 数据核查 before it ran; 识别与退出名单 with nobody on the list
-    quality = window.extensions.show_quality().body
+    quality = window.tool_windows.show_quality().body
     assert "开始核查" in empty_text(quality.tree)
-    lists = window.extensions.show_lists().body
+    lists = window.tool_windows.show_lists().body
     window.settle()
     if not lists.rows:
         assert lists.empty.isVisibleTo(lists) and "会出现在对应的名单中" in lists.empty.text()

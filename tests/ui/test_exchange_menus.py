@@ -46,12 +46,12 @@ def test_importing_a_file_that_is_no_bundle_changes_nothing(demo, window, intera
 
 
 def test_excel_roster_of_the_chosen_village(demo, window, interaction, tmp_path, ctx):
-    from app.db import ui_queries
+    from app.db import lookup_queries
 
     trigger(window, "export_roster")  # no village chosen yet
     assert "请先在左侧选择一个村" in interaction.of("info")[-1][2]
     with ctx.read() as s:
-        village = ui_queries.villages_with_groups(s)[0]
+        village = lookup_queries.villages_with_groups(s)[0]
     window.tree.select_region(village["id"])
     window.settle()
     interaction.paths = [tmp_path / "missing" / "x.xlsx"]

@@ -347,7 +347,7 @@ def test_a_cloud_synced_or_network_folder_is_refused(wizard, interaction, tmp_pa
 
 
 def test_the_program_warns_about_a_database_already_in_a_synced_folder(tmp_path, interaction):
-    from app.ui.main import warn_about_location
+    from app.ui.launch import warn_about_location
 
     assert warn_about_location(tmp_path / "Dropbox" / "kace.db", interaction)
     (kind, title, text), = interaction.calls

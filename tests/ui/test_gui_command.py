@@ -34,10 +34,10 @@ def test_screenshot_of_the_window_and_of_an_editor(ctx, db_path, demo, tmp_path)
     assert image.width() >= 900 and image.height() >= 500
     assert colours(image) > 20  # not blank: text, table, tree
 
-    from app.db import ui_queries
+    from app.db import list_queries
 
     with ctx.read() as s:
-        code = ui_queries.household_rows(s, [1])[1].code
+        code = list_queries.household_rows(s, [1])[1].code
     editor_png = tmp_path / "editor.png"
     done = kace("gui", "--db", str(db_path), "--screenshot", str(editor_png), "--open-household", code,
                 env_dir=tmp_path)

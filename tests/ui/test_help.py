@@ -40,10 +40,10 @@ def test_help_menu_opens_the_guide(window):
     action = window.actions_["guide"]
     assert window.menu("帮助").actions()[0] is action
     action.trigger()
-    guide = window.extensions.guide_window
+    guide = window.tool_windows.guide_window
     assert guide.isVisible() and "卡册使用手册" in guide.browser.toPlainText()
     action.trigger()
-    assert window.extensions.guide_window is guide  # one window, raised again
+    assert window.tool_windows.guide_window is guide  # one window, raised again
     guide.close()
 
 

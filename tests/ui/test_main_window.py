@@ -95,20 +95,20 @@ def test_filters_and_sorting_in_pinyin_order(demo, window, ctx):
 
 
 def test_unvisited_this_month_and_monitoring_filters(demo, window, ctx):
-    from app.db import ui_queries
+    from app.db import list_queries
 
     panel = window.list
     panel.unvisited_filter.setChecked(True)
     window.settle()
     with ctx.read() as s:
-        expected = len(ui_queries.household_rowids(
-            s, ui_queries.ListQuery(unvisited_since=ctx.today.replace(day=1))))
+        expected = len(list_queries.household_rowids(
+            s, list_queries.ListQuery(unvisited_since=ctx.today.replace(day=1))))
     assert panel.model.rowCount() == expected
     panel.unvisited_filter.setChecked(False)
     panel.monitoring_filter.setChecked(True)
     window.settle()
     with ctx.read() as s:
-        expected = len(ui_queries.household_rowids(s, ui_queries.ListQuery(monitoring=True)))
+        expected = len(list_queries.household_rowids(s, list_queries.ListQuery(monitoring=True)))
     assert panel.model.rowCount() == expected
 
 

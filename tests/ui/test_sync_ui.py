@@ -27,7 +27,7 @@ A_PHONE, B_PHONE = "13911111111", "13922222222"
 
 
 def shot(widget, name: str, tmp_path: Path) -> Path:
-    from app.ui.main import save_png
+    from app.ui.capture import save_png
 
     out = Path(os.environ.get("KACE_SCREENSHOTS") or tmp_path) / name
     assert save_png(widget, out) == 0
@@ -86,9 +86,9 @@ def phone(ctx, hid):
 
 
 def open_sync(window, factory, **options):
-    window.extensions.sync_transport_factory = factory
+    window.tool_windows.sync_transport_factory = factory
     window.actions_["sync"].trigger()
-    dialog = window.extensions.sync_dialog
+    dialog = window.tool_windows.sync_dialog
     dialog.client_options = {"sleep": lambda _s: None, **options}
     window.app.runner.wait()
     return dialog
@@ -128,7 +128,7 @@ def test_sync_conflict_resolve_and_editor_marker(fleet, window, qtbot, tmp_path)
     # 查看冲突 opens 冲突处理 with the item and both values side by side
     qtbot.mouseClick(dialog.conflicts_button, qtbot_left())
     window.app.runner.wait()
-    view = window.extensions.tools["conflicts"].body
+    view = window.tool_windows.tools["conflicts"].body
     assert view.list.topLevelItemCount() == 1
     row = view.list.topLevelItem(0)
     assert [row.text(i) for i in range(3)] == ["字段冲突", row.text(1), "张三丰"]
@@ -140,8 +140,8 @@ def test_sync_conflict_resolve_and_editor_marker(fleet, window, qtbot, tmp_path)
     texts = {v: [w.text() for w in c.findChildren(type(c.value_label))] for v, c in cards.items()}
     assert "设备：本机" in texts[A_PHONE] and "修改人：乙" in texts[B_PHONE]
     assert view.value_edit.isVisibleTo(view) and not view.keep_deleted_button.isVisibleTo(view)
-    window.extensions.tools["conflicts"].resize(1000, 640)
-    shot(window.extensions.tools["conflicts"], "conflicts.png", tmp_path)
+    window.tool_windows.tools["conflicts"].resize(1000, 640)
+    shot(window.tool_windows.tools["conflicts"], "conflicts.png", tmp_path)
 
     # double-click opens the household editor; the conflicted field is marked with both values
     view.list.itemDoubleClicked.emit(row, 0)
@@ -192,7 +192,7 @@ def test_delete_against_edit_from_the_data_menu(fleet, window, qtbot):
     a.sync()
     window.actions_["conflicts"].trigger()  # 数据 › 冲突处理…
     window.app.runner.wait()
-    view = window.extensions.tools["conflicts"].body
+    view = window.tool_windows.tools["conflicts"].body
     kinds = [view.list.topLevelItem(i).text(0) for i in range(view.list.topLevelItemCount())]
     assert "删除与修改" in kinds, kinds
     view.select(next(it.id for it in view.items if it.kind == "delete_edit"))

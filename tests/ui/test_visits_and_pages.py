@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.db import ui_queries
+from app.db import list_queries, lookup_queries
 from app.db.models import Household, Member, Visit
 from app.domain import codes
 from tests import factories
@@ -21,7 +21,7 @@ def visits_of(ctx, household_id):
 
 def a_household_with_helper(ctx):
     with ctx.read() as s:
-        for row in ui_queries.household_choices(s, list(range(1, 61))):
+        for row in list_queries.household_choices(s, list(range(1, 61))):
             if row["helper"]:
                 return row
     raise AssertionError("no helper in the demo")
@@ -77,7 +77,7 @@ def test_visits_window_by_month_and_unvisited_by_helper(demo, window, ctx):
     with ctx.read() as s:
         n = s.execute(select(func.count()).select_from(Visit).where(
             Visit.visit_date >= start, Visit.deleted.is_(False))).scalar()
-        gaps = ui_queries.unvisited_by_helper(s, ui_queries.ListQuery(), start)
+        gaps = list_queries.unvisited_by_helper(s, list_queries.ListQuery(), start)
     assert visits.visits_model.rowCount() == n
     households = sum(visits.gaps_model.item(i).rowCount() for i in range(visits.gaps_model.rowCount()))
     assert households == len(gaps) > 0
@@ -92,7 +92,7 @@ def test_visits_window_by_month_and_unvisited_by_helper(demo, window, ctx):
 
 def test_village_page_figures(demo, window, ctx):
     with ctx.read() as s:
-        village = ui_queries.villages_with_groups(s)[0]
+        village = lookup_queries.villages_with_groups(s)[0]
         total = s.execute(select(func.count()).select_from(Household).where(Household.deleted.is_(False))).scalar()
     window.tree.select_region(village["id"])
     window.settle()
@@ -140,11 +140,11 @@ def test_about_names_version_database_schema_and_log(window, app_ctx):
 
 
 def test_village_page_and_statistics_count_this_months_visits_alike(demo, window, ctx, zsf):
-    """本月已走访 has one definition (queries.month_visits): 村情概况 and 统计分析 agree, also
+    """本月已走访 has one definition (stats_queries.month_visits): 村情概况 and 统计分析 agree, also
     with a visit of a 注销 household, one back-dated to last month and one of today."""
     import re
 
-    from app.db import queries
+    from app.db import stats_queries
     from app.ops.visits import record_visit
 
     today = ctx.today
@@ -152,12 +152,12 @@ def test_village_page_and_statistics_count_this_months_visits_alike(demo, window
     record_visit(ctx, zsf["id"], {"visit_date": today.replace(day=1) - timedelta(days=1),
                                   "visitors": "王队长", "problems": "复查"})
     with ctx.read() as s:
-        village = ui_queries.villages_with_groups(s)[0]
-        expected = queries.month_visits(s, select(Household.__table__.c.id), today)
+        village = lookup_queries.villages_with_groups(s)[0]
+        expected = stats_queries.month_visits(s, select(Household.__table__.c.id), today)
     window.tree.select_region(village["id"])
     window.settle()
     page = window.show_village()
-    stats = window.extensions.show_stats()
+    stats = window.tool_windows.show_stats()
     window.settle()
     figures = [w.text() for w in stats.body.findChildren(type(page.findChild(type(window.count_label))))]
     shown = next(t for t in figures if "次 /" in t)

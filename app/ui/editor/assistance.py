@@ -17,10 +17,10 @@ from app.ui.editor.base import EditorTab, form_errors
 from app.ui.editor.records import RecordEditor
 from app.ui.editor.rule_hints import add_rule_hints
 from app.ui.editor.yearly import YearlyRecords, year_row
-from app.ui.fieldkit import add_fields
-from app.ui.forms import Form, FormGrid
+from app.ui.field_choice import add_fields
+from app.ui.field_widgets import IntField
+from app.ui.record_form import Form, FormGrid
 from app.ui.table_model import Column, coded
-from app.ui.widgets import IntField
 
 MEASURE_COLUMNS = [
     Column("year", "年度", width=56), Column("type", "措施类型", coded(codes.MEASURE_TYPE), width=190),

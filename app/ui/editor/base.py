@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QAbstractScrollArea, QScrollArea, QWidget
 
 from app.ops.batch import Step
-from app.ui.forms import Form
+from app.ui.record_form import Form
 
 
 class EditorTab(QWidget):
@@ -15,7 +15,7 @@ class EditorTab(QWidget):
     changed = Signal()
     key = ""
     title = ""
-    # the parts of the household's detail this tab shows (ui_queries.DETAIL_TABLES); a save
+    # the parts of the household's detail this tab shows (reads.DETAIL_TABLES); a save
     # reloads the tabs whose parts it touched
     sections: frozenset[str] = frozenset()
 

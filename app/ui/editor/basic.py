@@ -9,9 +9,10 @@ from app.domain.quality.rules.household import refuse_repeated_main_cause
 from app.ops.households import update_household
 from app.ui.editor.base import FormTab
 from app.ui.editor.rule_hints import add_rule_hints
-from app.ui.fieldkit import add_fields
-from app.ui.forms import FormGrid
-from app.ui.widgets import ChoiceCombo, hbox
+from app.ui.field_choice import add_fields
+from app.ui.field_widgets import ChoiceCombo
+from app.ui.layouts import hbox
+from app.ui.record_form import FormGrid
 
 # The data-quality rules (domain.md §8) judged on the household's own fields, shown as hints.
 HINT_RULES = ("EX05", "HH08", "HH18")

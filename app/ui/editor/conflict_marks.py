@@ -9,9 +9,10 @@ from datetime import UTC
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QWidget
 
+from app.ops import reads
 from app.ui.editor.records import RecordEditor
 from app.ui.editor.yearly import YearlyRecords
-from app.ui.widgets import restyle
+from app.ui.field_widgets import restyle
 
 MARK_STYLE = "background-color: #fdecea; border: 2px solid #c0392b;"
 Marks = dict[tuple[str, str], dict[str, str]]  # (table, row id) -> {field: tooltip}
@@ -21,33 +22,11 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("ConflictMarks", text)
 
 
-def read(session, household_id: str) -> Marks:
+def read(ops, household_id: str) -> Marks:
     """The conflicted fields of the household row and its records, each with its values."""
-    from sqlalchemy import select
-
-    from app.db import review
-    from app.db.models import SYNCED_TABLES, FieldHead
-    from app.sync import replica
-
-    fh = FieldHead.__table__
-    found: dict[tuple[str, str], set[str]] = {}
-    for name, table in SYNCED_TABLES.items():
-        if name == "household":
-            owner = fh.c.row_id == household_id
-        elif "household_id" in table.c:
-            owner = fh.c.row_id.in_(select(table.c.id).where(table.c.household_id == household_id))
-        else:
-            continue
-        for row_id, field in session.execute(select(fh.c.row_id, fh.c.field).where(
-                fh.c.table_name == name, fh.c.conflict.is_(True), owner)):
-            found.setdefault((name, row_id), set()).add(field)
-    if not found:
-        return {}
-    me = replica.state(session).replica_id
-    # only these rows' changes are read (the whole review list would cost every editor opening)
-    return {(table, row_id): {name: tooltip(review.candidates(session, table, row_id, name), me)
-                              for name in sorted(names)}
-            for (table, row_id), names in found.items()}
+    found, me = reads.household_conflicts(ops, household_id)
+    return {key: {name: tooltip(candidates, me) for name, candidates in by_field.items()}
+            for key, by_field in found.items()}
 
 
 def tooltip(candidates, me: str | None) -> str:

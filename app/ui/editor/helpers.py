@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.db import ui_queries
+from app.ops import reads
 from app.ops.assistance import assign_helper, create_helper
 from app.ui.editor.base import EditorTab
-from app.ui.fieldkit import add_fields
-from app.ui.forms import Form, FormGrid
+from app.ui.field_choice import add_fields
+from app.ui.field_widgets import DateField
+from app.ui.layouts import fit_to_screen
+from app.ui.record_form import Form, FormGrid
 from app.ui.table_model import Column, record_table
-from app.ui.widgets import DateField
-from app.ui.widgets import fit_to_screen
 
 HISTORY_COLUMNS = [Column("name", "姓名", width=90), Column("unit", "帮扶单位", width=240),
                    Column("post", "职务", width=90), Column("phone", "联系电话", width=120),
@@ -75,8 +75,7 @@ class HelperPicker(QDialog):
         self._search("")
 
     def _search(self, text: str) -> None:
-        with self.app.ops.read() as s:
-            self.model.set_rows(ui_queries.search_helpers(s, text))
+        self.model.set_rows(reads.search_helpers(self.app.ops, text))
         if self.model.rowCount():
             self.view.selectRow(0)
         self._update()

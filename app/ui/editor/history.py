@@ -20,17 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import ui_queries
 from app.domain import fields
-from app.domain.history import change_rows
 from app.domain import workflow
+from app.domain.history import change_rows
+from app.ops import reads
 from app.ops.exit_assessment import record_food_clothing
-from app.ops.workflow import set_exit_year
 from app.ops.undo import OBJECT_NAMES
+from app.ops.workflow import set_exit_year
 from app.ui.editor.base import EditorTab
 from app.ui.empty_state import set_empty_text
+from app.ui.field_widgets import DateField, TextField, YesNoField
 from app.ui.table_model import Column, record_table
-from app.ui.widgets import DateField, TextField, YesNoField
 
 HISTORY_COLUMNS = [Column("when", "时间"), Column("user", "用户"), Column("object", "记录"),
                    Column("op", "操作"), Column("field", "字段"), Column("old", "原值"),
@@ -52,7 +52,7 @@ def history_rows(records: list[dict], refs: dict[str, str]) -> list[dict]:
 class HistoryTab(EditorTab):
     key = "history"
     title = "变更历史"
-    sections = frozenset(ui_queries.DETAIL_TABLES)  # every save adds to the history
+    sections = frozenset(reads.DETAIL_TABLES)  # every save adds to the history
 
     def __init__(self, editor):
         super().__init__(editor)
@@ -77,11 +77,7 @@ class HistoryTab(EditorTab):
         layout.addWidget(self.view)
 
     def load(self, detail):
-        with self.app.ops.read() as s:
-            records = ui_queries.household_history(s, self.household_id)
-            ids = {e.get(k) for r in records for f, e in r["payload"].items() if f.endswith("_id")
-                   for k in ("new", "old")}
-            refs = ui_queries.reference_names(s, ids)
+        records, refs = reads.household_history(self.app.ops, self.household_id)
         refs.update({gid: name for gid, name in detail["groups"]})
         self.model.set_rows(history_rows(records, refs))
         self.view.resizeRowsToContents()
@@ -123,7 +119,7 @@ class FoodClothingBox(QGroupBox):
             grid.addWidget(widget, 1 + i // 2, 2 * (i % 2) + 1)
         grid.addWidget(self.record_button, 3, 3, 1, 2, Qt.AlignmentFlag.AlignRight)
         for widget, width in ((self.food, 110), (self.clothing, 110), (self.checked_on, 160), (self.checked_by, 200)):
-            widget.setMaximumWidth(width)  # as wide as the same fields of the forms (app/ui/fieldkit.py)
+            widget.setMaximumWidth(width)  # as wide as the same fields of the forms (app/ui/field_choice.py)
         grid.setColumnStretch(4, 1)
         self.record_button.clicked.connect(self.record)
         self.record_button.setEnabled(False)  # until the assessed year is known

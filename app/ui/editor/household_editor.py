@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import ui_queries
 from app.domain.errors import DomainError, ValidationErrors
+from app.ops import reads
 from app.ops.batch import run_steps
 from app.ui import errors as error_text
 from app.ui.editor import conflict_marks
@@ -39,7 +39,7 @@ from app.ui.editor.visits_tab import VisitsTab
 from app.ui.editor.yearly import ConditionsTab, IncomeTab
 from app.ui.household_model import status_label
 from app.ui.interaction import DISCARD, SAVE
-from app.ui.widgets import fit_to_screen
+from app.ui.layouts import fit_to_screen
 
 log = logging.getLogger("kace.ui")
 TAB_CLASSES: tuple[type[EditorTab], ...] = (BasicTab, MembersTab, ConditionsTab, IncomeTab,
@@ -107,7 +107,7 @@ class HouseholdEditor(QDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.reason, 1)
         # 打印 (户卡, 明白卡, 走访记录表, 退出验收表) when the main window offers printing
-        printing = getattr(getattr(parent, "extensions", None), "printing", None)
+        printing = getattr(getattr(parent, "tool_windows", None), "printing", None)
         if printing is not None:
             self.print_button = printing.household_button(household_id, self)
             bottom.addWidget(self.print_button)
@@ -133,16 +133,14 @@ class HouseholdEditor(QDialog):
     # --- data -----------------------------------------------------------------------------------
 
     def _read(self) -> dict:
-        with self.app.ops.read() as s:
-            detail = ui_queries.household_detail(s, self.household_id)
+        detail = reads.household_detail(self.app.ops, self.household_id)
         if detail is None:
             raise DomainError("户", f"户不存在：{self.household_id}")
         return detail
 
     def _read_conflicts(self) -> conflict_marks.Marks:
         """Fields sync found in conflict, marked until someone decides (数据 › 冲突处理)."""
-        with self.app.ops.read() as s:
-            return conflict_marks.read(s, self.household_id)
+        return conflict_marks.read(self.app.ops, self.household_id)
 
     def _show_header(self) -> None:
         h, v = self.detail["household"], self.detail["village"]
@@ -312,10 +310,9 @@ class HouseholdEditor(QDialog):
         """Show the household as stored now (after a save, an undo, a change elsewhere); after
         a save that changed `tables`, only the parts and tabs those tables feed."""
         parts = None if tables is None else {
-            key for key, feeds in ui_queries.DETAIL_TABLES.items() if feeds & set(tables)} | {"household"}
+            key for key, feeds in reads.DETAIL_TABLES.items() if feeds & set(tables)} | {"household"}
         try:
-            with self.app.ops.read() as s:
-                fresh = ui_queries.household_detail(s, self.household_id, parts)
+            fresh = reads.household_detail(self.app.ops, self.household_id, parts)
         except DomainError:
             return
         if fresh is None:

@@ -14,8 +14,8 @@ from app.ops.households import add_member, remove_member, update_member
 from app.ui.editor.base import EditorTab
 from app.ui.editor.records import RecordEditor
 from app.ui.editor.rule_hints import add_rule_hints
-from app.ui.fieldkit import add_fields
-from app.ui.forms import Form, FormGrid
+from app.ui.field_choice import add_fields
+from app.ui.record_form import Form, FormGrid
 from app.ui.table_model import Column, coded, coded_set
 
 HEAD = codes.RELATION.code("户主")

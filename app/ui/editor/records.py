@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.db.codec import to_json
 from app.ops.batch import Step
 from app.ui.empty_state import set_empty_text
-from app.ui.forms import Check, validate_values
+from app.ui.record_form import Check, validate_values
 from app.ui.table_model import Column, record_table
 
 _keys = itertools.count(1)

@@ -11,7 +11,7 @@ from app.domain.errors import DomainError
 from app.domain.quality.engine import Finding
 from app.domain.quality.unsaved import UNSAVED, check_unsaved
 from app.ops.validation import clean
-from app.ui.forms import Form
+from app.ui.record_form import Form
 
 
 def hint_text(f: Finding) -> str:

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from app.db import ui_queries
 from app.domain import codes
+from app.ops import reads
 from app.ops.visits import delete_visit
 from app.ui.editor.base import EditorTab
 from app.ui.empty_state import set_empty_text
@@ -50,8 +50,7 @@ class VisitsTab(EditorTab):
         set_empty_text(self.view, self.tr("这一户还没有走访记录。点“录入走访”（或主窗口的 走访 › 录入走访，Ctrl+T）添加一条。"))
 
     def load(self, detail=None):
-        with self.app.ops.read() as s:
-            self.model.set_rows(ui_queries.household_visits(s, self.household_id))
+        self.model.set_rows(reads.household_visits(self.app.ops, self.household_id))
         has = self.model.rowCount() > 0
         self.edit_button.setEnabled(has)
         self.delete_button.setEnabled(has)

@@ -32,9 +32,9 @@ from app.domain.money import format_yuan
 from app.ops.yearly_records import set_conditions, set_income
 from app.ui.editor.base import FormTab
 from app.ui.editor.rule_hints import add_rule_hints
-from app.ui.fieldkit import add_fields
-from app.ui.forms import Form, FormGrid
-from app.ui.widgets import ChoiceCombo, restyle
+from app.ui.field_choice import add_fields
+from app.ui.field_widgets import ChoiceCombo, restyle
+from app.ui.record_form import Form, FormGrid
 
 ITEMS = tuple(IncomeItems.__dataclass_fields__)
 BADGE_OK = "color: white; background: #2e7d32; border-radius: 3px; padding: 2px 10px; font-weight: bold;"

@@ -12,13 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import paths
-from app.ui.settings import Option, Settings
-
-
-class StartSettings(Settings):
-    """The one setting of the start: where the database is when it is not the default."""
-
-    database = Option(paths.REMEMBERED_DB_KEY, str, "")
+from app.ui.first_run.start_settings import StartSettings
 
 
 def remembered_db_path(settings: StartSettings | None = None) -> Path | None:
@@ -36,7 +30,7 @@ class Start:
     def after_open(self, window) -> None:
         """Once the main window shows: the Excel import the user asked for in the wizard."""
         if self.import_after:
-            window.extensions.show_import()
+            window.tool_windows.show_import()
 
 
 def wizard_wanted(args, path: Path) -> bool:

@@ -1,4 +1,5 @@
-"""`kace gui`: build the application context in main() and open the main window.
+"""`kace gui`: build the application context and open the main window (or the set-up wizard
+first, or `--screenshot-all`'s run over every screen).
 
 Exit codes as the CLI's: 0 success, 3 a database that cannot be opened (a dialog says why; in
 screenshot mode the message goes to stderr). `--screenshot OUT.png [--open-household 户编号]` opens
@@ -11,89 +12,16 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 
-from app import paths
-
 log = logging.getLogger("kace.ui")
-EXIT_OK, EXIT_DB, EXIT_FAIL = 0, 3, 1
-
-
-def make_qapp(offscreen: bool = False, screen: tuple[int, int] | None = None):
-    """The QApplication; `offscreen` with `screen` (width, height): an offscreen screen of that
-    size (the plugin's own is 800×600), so windows open as on such a laptop."""
-    if offscreen:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen" if screen is None else \
-            f"offscreen:configfile={_offscreen_config(*screen)}"
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QApplication
-
-    from app.ui import i18n
-
-    app = QApplication.instance()
-    if app is None:
-        QCoreApplication.setOrganizationName("kace")
-        QCoreApplication.setApplicationName("卡册")
-        QCoreApplication.setApplicationVersion(paths.version())
-        app = QApplication(sys.argv[:1])
-        app.setStyle("Fusion")
-        app._kace_translators = i18n.install_translations(app)
-        i18n.apply_font(app)
-        i18n.apply_style(app)
-    return app
-
-
-def _offscreen_config(width: int, height: int) -> str:
-    import json
-    import tempfile
-
-    config = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
-              "screens": [{"name": "kace", "x": 0, "y": 0, "width": width, "height": height,
-                           "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
-    path = Path(tempfile.gettempdir()) / f"kace-offscreen-{width}x{height}.json"
-    path.write_text(json.dumps(config), encoding="utf-8")
-    return str(path)
-
-
-def build_context(db_path: Path, interaction=None, user: str | None = None, today_fn=None,
-                  key: bytes | None = None, settings_path: Path | None = None):
-    """Open (check, back up, migrate) the database and build the AppContext. `key`: the data key
-    of an encrypted database (app/db/crypto.py); `settings_path`: another settings file than the
-    user's (screenshots). Raises DatabaseRefused with a Chinese message."""
-    from app.db.migrate import open_sqlite
-    from app.ops.context import OpContext
-    from app.ui.context import AppContext
-    from app.ui.settings import Settings
-
-    engine = open_sqlite(db_path, key=key)
-    limit_page_cache(engine)
-    user = user or paths.os_user()
-    ops = OpContext(engine, user=user) if today_fn is None else OpContext(engine, user=user, today_fn=today_fn)
-    return AppContext(ops, db_path, Settings(settings_path), interaction, user)
-
-
-PAGE_CACHE_KB = 16 * 1024
-
-
-def limit_page_cache(engine) -> None:
-    """16 MB of SQLite page cache per connection in the desktop program (the engine's default is
-    sized for the county server's bulk work): a cheap laptop keeps its memory, the operating
-    system's file cache still holds the file."""
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _cache(dbapi_conn, _record):
-        dbapi_conn.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KB}")
-
-    engine.dispose()  # connections opened while migrating get the setting too
+EXIT_OK, EXIT_DB = 0, 3
 
 
 def _is_empty(app_ctx) -> bool:
-    from app.db.queries import has_households
+    from app.ops import reads
 
-    with app_ctx.ops.read() as s:
-        return not has_households(s)
+    return not reads.has_households(app_ctx.ops)
 
 
 def _make_demo(app_ctx, households: int) -> None:
@@ -109,8 +37,11 @@ def _make_demo(app_ctx, households: int) -> None:
 def run_gui(args) -> int:
     from app.db import crypto
     from app.db.migrate import DatabaseRefused
+    from app.ui.capture import screenshot
+    from app.ui.context import build_context
     from app.ui.errors import install_excepthook
     from app.ui.interaction import Interaction
+    from app.ui.qapp import make_qapp
 
     shot = getattr(args, "screenshot", None)
     every = getattr(args, "screenshot_all", None)
@@ -185,6 +116,7 @@ def screenshot_all(args, out: Path) -> int:
     """`--screenshot-all DIR`: every screen, on an offscreen 1366×768 screen, over a copy."""
     from app.db.migrate import DatabaseRefused, inspect_file
     from app.ui import screenshots
+    from app.ui.qapp import make_qapp
 
     make_qapp(offscreen=True, screen=screenshots.SCREEN)
     db = getattr(args, "db", None)
@@ -204,6 +136,7 @@ def screenshot_all(args, out: Path) -> int:
 def _open_encrypted(path: Path, interaction, username: str | None, shot):
     """The log-in dialog of an encrypted database (None: the user quit); in screenshot mode the
     log-in comes from --user and KACE_PASSWORD."""
+    from app.ui.context import build_context
     from app.ui.login import Unlock, apply_user, open_encrypted
 
     def open_context(db_path, key):
@@ -293,58 +226,3 @@ def daily_backup_failed(app_ctx, exc: BaseException) -> None:
            "问题解决之前，每次失败都会在窗口底部的状态栏提示。").format(reason, backup_folder(app_ctx.db_path)))
 
 
-def wait_until(predicate, timeout: float = 60.0) -> bool:
-    from PySide6.QtWidgets import QApplication
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        QApplication.processEvents()
-        time.sleep(0.005)
-    return True
-
-
-def settle_window(window) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    wait_until(lambda: window.list.is_loaded() and window.tree.model_.rowCount() > 0)
-    window.settle()
-    for _ in range(5):
-        QApplication.processEvents()
-
-
-def screenshot(window, out: Path, household_code: str | None = None, tab: int | None = None) -> int:
-    """Show the window offscreen, wait for the list, save a PNG of it (or of an editor)."""
-    from app.db import ui_queries
-
-    window.resize(1280, 760)
-    window.show()
-    settle_window(window)
-    target = window
-    if household_code:
-        with window.app.ops.read() as s:
-            household_id = ui_queries.household_by_code(s, household_code)
-        if household_id is None:
-            print(f"错误：户编号不存在：{household_code}", file=sys.stderr)
-            return 2
-        window.list.select_household(household_id)
-        target = window.open_household(household_id, tab)
-        target.resize(1100, 700)
-        settle_window(window)
-    return save_png(target, out)
-
-
-def save_png(widget, out: Path) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(5):
-        QApplication.processEvents()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pixmap = widget.grab()
-    if not pixmap.save(str(out), "PNG"):
-        print(f"错误：无法保存截图：{out}", file=sys.stderr)
-        return EXIT_FAIL
-    print(f"截图已保存：{out}（{pixmap.width()}×{pixmap.height()}）", file=sys.stderr)
-    return EXIT_OK

@@ -3,12 +3,10 @@ every form of the program edits the same field the same way."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, Integer, Numeric, Text
-
-from app.db.models import SYNCED_TABLES
+from app.db.column_kinds import column_kind
 from app.domain import fields
 from app.domain.limits import MAX_MONTHS, MONTH_FIELDS, YEAR_FIELDS
-from app.ui.widgets import (
+from app.ui.field_widgets import (
     CheckField,
     ChoiceCombo,
     CodeCombo,
@@ -33,23 +31,22 @@ def widget_for(table: str, name: str):
         return CodeSetField(fields.CODED_SETS[table][name], columns=SET_COLUMNS.get(name, 4))
     if name == "sex":
         return ChoiceCombo(SEX_CHOICES)
-    col = SYNCED_TABLES[table].c[name]
-    kind = col.type
-    if isinstance(kind, Boolean):
+    col = column_kind(table, name)
+    if col.kind == "bool":
         return YesNoField() if col.nullable else CheckField(fields.label(table, name))
-    if isinstance(kind, Date):
+    if col.kind == "date":
         return DateField()
-    if isinstance(kind, Numeric):
-        return NumberField(places=kind.scale or 2)
-    if isinstance(kind, Integer):
+    if col.kind == "decimal":
+        return NumberField(places=col.scale or 2)
+    if col.kind == "int":
         if name in YEAR_FIELDS:
             return IntField(low=0, high=2100)
         if name in MONTH_FIELDS:
             return IntField(low=0, high=MAX_MONTHS)
         return IntField(low=0, high=999999)
-    if isinstance(kind, Text):
+    if col.kind == "text":
         return MultiLineField()
-    length = getattr(kind, "length", None)
+    length = col.length
     if name == "id_number":
         return TextField(max_length=22, placeholder="18位身份证号")
     if "phone" in name:

@@ -7,8 +7,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
-from app.db.queries import household_id_by_code
-from app.ui.widgets import fit_to_screen
+from app.ops import reads
+from app.ui.layouts import fit_to_screen
 
 
 # Where the editor shows each kind of record (a finding names its table).
@@ -32,7 +32,7 @@ class ToolWindow(QDialog):
         fit_to_screen(self, 1000, 640)
 
 
-class Extensions(QObject):
+class ToolWindows(QObject):
     def __init__(self, window, app_ctx):
         super().__init__(window)
         self.window = window
@@ -107,8 +107,7 @@ class Extensions(QObject):
         """Open the household of a finding on the tab that holds the record, at the field."""
         from app.ui.editor.household_editor import TAB_KEYS
 
-        with self.app.ops.read() as s:
-            household_id = household_id_by_code(s, code)
+        household_id = reads.household_id_by_code(self.app.ops, code)
         if not household_id:
             return
         key = TAB_FOR_TABLE.get(table, "basic")
@@ -237,8 +236,8 @@ class Extensions(QObject):
         return self.guide_window
 
 
-def install(window, app_ctx) -> Extensions:
-    extensions = Extensions(window, app_ctx)
-    extensions.install()
-    window.extensions = extensions
-    return extensions
+def install(window, app_ctx) -> ToolWindows:
+    tools = ToolWindows(window, app_ctx)
+    tools.install()
+    window.tool_windows = tools
+    return tools

@@ -15,7 +15,7 @@ from app.db.codec import to_json
 from app.domain import fields
 from app.domain.errors import DomainError, ValidationErrors
 from app.ops.validation import clean
-from app.ui.widgets import CheckField, ErrorLabel
+from app.ui.field_widgets import CheckField, ErrorLabel
 
 Check = Callable[[dict], Mapping[str, str]]
 

@@ -1,4 +1,5 @@
-"""Read queries shared by the CLI, the list screens and the benchmarks. Plain rows out, no ORM objects."""
+"""The figures of `kace stats`, 统计分析, 村情概况 and the status bar: counts, distributions and
+rates over live rows. Portable SQL (SQLite and PostgreSQL); plain dicts out, never ORM objects."""
 
 from __future__ import annotations
 
@@ -7,59 +8,20 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from functools import lru_cache
-
-from sqlalchemy import Float, bindparam, func, select, type_coerce, union_all
+from sqlalchemy import Float, and_, func, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from app.db.models import SYNCED_TABLES, Change, Household, Income, Measure, Member, Region, Visit
+from app.db.models import SYNCED_TABLES, Change, Household, Income, Measure, Member, Region, Replica, Visit
 from app.domain import codes, workflow
-from app.domain.idcard import normalize_id
 from app.domain.incidence import poverty_incidence, village_threshold
 from app.domain.regions import is_western
 
 H, M, R, V, I, CH = (Household.__table__, Member.__table__, Region.__table__, Visit.__table__,
                     Income.__table__, Change.__table__)
+REPLICA = Replica.__table__
 LIVE_H = H.c.deleted.is_(False)
+NORMAL = codes.MEMBER_STATUS.code("正常")
 NOT_REGISTERED = "未建档（监测对象）"
-
-
-def village_by_code(session: Session, code: str):
-    return session.execute(
-        select(R.c.id, R.c.code, R.c.name).where(R.c.code == code, R.c.level == "village",
-                                                 R.c.deleted.is_(False))
-    ).first()
-
-
-def place_names(session: Session, village_id: str) -> dict[str, str]:
-    """省 市 县 乡 村 names of a village by level ("province" … "village"), and "village_code"."""
-    out, current = {}, village_id
-    while current:
-        row = session.execute(select(R.c.name, R.c.level, R.c.code, R.c.parent_id).where(R.c.id == current)).first()
-        if row is None:
-            break
-        out[row.level] = row.name
-        if row.level == "village":
-            out["village_code"] = row.code
-        current = row.parent_id
-    return out
-
-
-def villages(session: Session) -> list[dict]:
-    township = R.alias("township")
-    counts = (
-        select(H.c.village_id, func.count().label("n")).where(LIVE_H).group_by(H.c.village_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(R.c.code, R.c.name, township.c.name.label("township"),
-               func.coalesce(counts.c.n, 0).label("households"))
-        .join(township, township.c.id == R.c.parent_id, isouter=True)
-        .join(counts, counts.c.village_id == R.c.id, isouter=True)
-        .where(R.c.level == "village", R.c.deleted.is_(False))
-        .order_by(R.c.code)
-    ).mappings()
-    return [dict(r) for r in rows]
 
 
 def _scope(village_id: str | None):
@@ -198,69 +160,27 @@ def more_stats(session: Session, village_id: str | None, today: date) -> dict:
     }
 
 
-LIST_COLUMNS = (H.c.id, H.c.code, H.c.head_name, H.c.head_id_number, H.c.size, H.c.category,
-                H.c.main_cause, H.c.status)
+def village_figures(session: Session, village_id: str, today: date) -> dict:
+    """Households and people by status, the poor population, visits this month (the one
+    definition of month_visits)."""
+    village = session.execute(select(R).where(R.c.id == village_id)).mappings().one()
+    in_village = and_(LIVE_H, H.c.village_id == village_id)
+    households = dict(session.execute(
+        select(H.c.status, func.count()).where(in_village).group_by(H.c.status)).all())
+    people = dict(session.execute(
+        select(H.c.status, func.count()).select_from(M.join(H, H.c.id == M.c.household_id))
+        .where(in_village, M.c.deleted.is_(False), M.c.status == NORMAL)
+        .group_by(H.c.status)).all())
+    registered = select(H.c.id).where(in_village, H.c.status.is_not(None), H.c.status != CANCELLED)
+    visits, visited = month_visits(session, select(H.c.id).where(in_village), today)
+    n_registered = session.execute(select(func.count()).select_from(registered.subquery())).scalar_one()
+    return {"village": dict(village), "households": households, "people": people,
+            "registered": n_registered, "visited": visited, "visits": visits}
 
 
-def village_households(session: Session, village_id: str) -> list:
-    """The household list of one village, ordered by group and number (the list screen)."""
-    return session.execute(
-        select(*LIST_COLUMNS).where(LIVE_H, H.c.village_id == village_id)
-        .order_by(H.c.group_id, H.c.code)
-    ).all()
-
-
-def _prefix_params(name: str, prefix: str) -> dict:
-    return {f"{name}_lo": prefix, f"{name}_hi": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
-
-
-def _member_branch(col, name: str, scope):
-    return (select(H.c.id, H.c.code).join(M, M.c.household_id == H.c.id)
-            .where(scope, M.c.deleted.is_(False), col >= bindparam(f"{name}_lo"),
-                   col < bindparam(f"{name}_hi"))
-            .limit(bindparam("limit")).subquery().select())
-
-
-@lru_cache(maxsize=16)
-def _search_statement(kind: str, in_village: bool):
-    """Built once per shape and reused with new parameters: search runs on every keystroke."""
-    scope = LIVE_H & (H.c.village_id == bindparam("village_id")) if in_village else LIVE_H
-    cols = {"initials": [M.c.name_initials], "name": [M.c.name],
-            "digits": [M.c.id_number, M.c.id_number_reversed]}[kind]
-    branches = [_member_branch(col, f"m{i}", scope) for i, col in enumerate(cols)]
-    branches.append(select(H.c.id, H.c.code)
-                    .where(scope, H.c.code >= bindparam("code_lo"), H.c.code < bindparam("code_hi"))
-                    .limit(bindparam("limit")).subquery().select())
-    return union_all(*branches)
-
-
-def search_households(session: Session, text: str, village_id: str | None = None,
-                      limit: int = 200) -> list[str]:
-    """Household ids matching a name, pinyin initials, the start or end of an ID number, or the
-    start of a 户编号; ordered by 户编号. Every branch is an index range scan."""
-    text = text.strip()
-    if not text:
-        return []
-    if text.isascii() and text.isalpha():
-        kind, prefixes = "initials", [text.lower()]
-    elif any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        kind, prefixes = "name", [text]
-    else:  # people quote the start of an ID number or its last four digits
-        digits = normalize_id(text)
-        kind, prefixes = "digits", [digits, digits[::-1]]
-    params = {"limit": limit, **_prefix_params("code", text)}
-    for i, prefix in enumerate(prefixes):
-        params.update(_prefix_params(f"m{i}", prefix))
-    if village_id:
-        params["village_id"] = village_id
-    # Straight on the connection: the ORM layer adds nothing here but time per keystroke.
-    found = dict(session.connection().execute(_search_statement(kind, bool(village_id)), params).all())
-    return sorted(found, key=found.__getitem__)[:limit]
-
-
-def household_id_by_code(session: Session, code: str) -> str | None:
-    return session.execute(select(H.c.id).where(H.c.code == code.strip())).scalar()
-
-
-def has_households(session: Session) -> bool:
-    return session.execute(select(H.c.id).limit(1)).first() is not None
+def status_figures(session: Session) -> dict:
+    """Total households and changes not yet acknowledged by the county server (the outbox:
+    this replica's sequence numbers are gap-free, so it is last_seq − acked_seq)."""
+    me = session.execute(select(REPLICA.c.last_seq, REPLICA.c.acked_seq)).one()
+    total = session.execute(select(func.count()).where(LIVE_H)).scalar_one()
+    return {"households": total, "unsynced": max(0, me.last_seq - me.acked_seq)}

@@ -22,7 +22,7 @@ def test_menus_offer_every_screen(window):
 
 
 def test_tool_windows_open_and_are_reused(qtbot, window, demo):
-    ext = window.extensions
+    ext = window.tool_windows
     quality = ext.show_quality()
     assert quality.isVisible() and quality.windowTitle() == "数据核查"
     assert ext.show_quality() is quality
@@ -36,7 +36,7 @@ def test_tool_windows_open_and_are_reused(qtbot, window, demo):
 
 
 def test_a_finding_opens_its_household_on_the_right_tab(qtbot, window, demo, zsf):
-    ext = window.extensions
+    ext = window.tool_windows
     ext._open_code(zsf["code"], "income", "x", "wages")
     editor = window.editors[zsf["id"]]
     assert editor.tabs.tabText(editor.tabs.currentIndex()) == "收入情况"
@@ -47,7 +47,7 @@ def test_a_finding_opens_its_household_on_the_right_tab(qtbot, window, demo, zsf
 def test_the_editor_prints_its_household(qtbot, window, demo, zsf, monkeypatch):
     editor = window.open_household(zsf["id"])
     printed = []
-    monkeypatch.setattr(window.extensions.printing, "print_household",
+    monkeypatch.setattr(window.tool_windows.printing, "print_household",
                         lambda document, household_id: printed.append((document, household_id)))
     actions = editor.print_button.menu().actions()
     assert [a.text() for a in actions][0].startswith("打印户卡")
@@ -56,18 +56,18 @@ def test_the_editor_prints_its_household(qtbot, window, demo, zsf, monkeypatch):
 
 
 def test_batch_step_over_selected_households_of_a_list(qtbot, ctx, window, demo, interaction):
-    from app.db import ui_queries
+    from app.db import lookup_queries
     from app.domain.workflow import LISTS
     from app.ops.households import create_household, update_household
     from tests import factories
 
     with ctx.read() as s:
-        village = ui_queries.villages_with_groups(s)[0]
+        village = lookup_queries.villages_with_groups(s)[0]
     for seq in (501, 502):  # households in 预脱贫 are on the 拟退出 list
         hid = create_household(ctx, {"village_id": village["id"]}, [factories.head("韦新", seq=seq)]).value["id"]
         update_household(ctx, hid, {"status": "预脱贫"})
     window.tree.select_village(village["id"]) if hasattr(window.tree, "select_village") else None
-    lists = window.extensions.show_lists()
+    lists = window.tool_windows.show_lists()
     body = lists.body
     body.set_village(village["id"])
     body.batch_step()
@@ -87,7 +87,7 @@ def test_data_check_offers_the_rules_by_family_and_fills_every_column(demo, wind
     from app.domain.quality import RULES
     from app.ui.rule_chooser import RULE_ROLE
 
-    view = window.extensions.show_quality().body
+    view = window.tool_windows.show_quality().body
     chooser = view.rules
     families = [chooser.topLevelItem(i) for i in range(chooser.topLevelItemCount())]
     listed = {f.child(j).data(0, RULE_ROLE): f.child(j).text(0) for f in families for j in range(f.childCount())}
