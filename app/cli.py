@@ -179,6 +179,10 @@ def _print_json(data) -> None:
 def cmd_demo(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from app import extras
+
+    if message := extras.missing_message("demo"):
+        raise UsageError(message)
     from app.ops.demo import make_demo
 
     if args.households < 1:
