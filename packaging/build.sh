@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the one-folder package on Linux into dist/kace/ and smoke-test the built binary.
 #
-#   packaging/build.sh              # install the build extra if needed, build, smoke test
+#   packaging/build.sh              # install requirements/package.txt if needed, build, smoke test
 #   packaging/build.sh --no-smoke   # build only
 #
 # Uses .venv (created with python3.11 if missing). See packaging/README.md.
@@ -24,29 +24,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 PY=.venv/bin/python
 
-# The project's dependencies and the `build` extra (pyinstaller) from pyproject.toml, installed only when something
-# is missing or at another version (a re-install of the editable checkout is not free on 2 cores).
-if ! "$PY" - <<'EOF'
-import sys, tomllib
-from importlib import metadata
-try:
-    from packaging.requirements import Requirement
-except ImportError:
-    sys.exit(1)
-project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-wanted = project["dependencies"] + project["optional-dependencies"]["build"]
-try:
-    metadata.version("kace")
-    for line in wanted:
-        req = Requirement(line)
-        if not req.specifier.contains(metadata.version(req.name), prereleases=True):
-            sys.exit(1)
-except metadata.PackageNotFoundError:
-    sys.exit(1)
-EOF
-then
-    echo "== installing the project with the build extra"
-    "$PY" -m pip install --quiet -e ".[build]"
+# The program, its demo and PyInstaller from the hash-checked lock requirements/package.txt (scripts/lock.sh
+# writes it; the same lock serves the Windows build), then the project itself without dependencies. Skipped when
+# the lock and pyproject.toml are unchanged since the last install (a re-install is not free on 2 cores).
+stamp=".venv/.kace-installed-package"
+hash=$(cat requirements/package.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
+    echo "== installing requirements/package.txt (--require-hashes) and the project"
+    "$PY" -m pip install --quiet --require-hashes -r requirements/package.txt
+    "$PY" -m pip install --quiet --no-deps --no-build-isolation -e .
+    echo "$hash" > "$stamp"
 fi
 echo "== $("$PY" -m PyInstaller --version | sed 's/^/pyinstaller /'), $("$PY" --version)"
 

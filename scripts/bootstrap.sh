@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Sets up everything Kace needs on a Debian/Ubuntu machine: system packages (Qt runtime libraries,
-# a CJK TrueType font, poppler for PDF checks), a .venv in the checkout and the project in it.
+# a CJK TrueType font, poppler for PDF checks), a .venv in the checkout, the locked Python packages
+# (requirements/*.txt, every file hash-checked) and the project itself in it.
 # Idempotent: each step is skipped when already done. Works as root or through sudo.
+#
+#   bash scripts/bootstrap.sh            the program with the demo      (requirements/laptop.txt)
+#   bash scripts/bootstrap.sh --server   the county server              (requirements/server.txt)
+#   bash scripts/bootstrap.sh --test     everything the tests need      (requirements/test.txt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=0
-[ "${1:-}" = "--test" ] && want_tests=1
+lock=requirements/laptop.txt
+case "${1:-}" in
+  "") ;;
+  --test) want_tests=1; lock=requirements/test.txt ;;
+  --server) lock=requirements/server.txt ;;
+  *) echo "[kace] 未知参数：$1（可用 --test 或 --server）" >&2; exit 2 ;;
+esac
 
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
@@ -54,14 +65,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 
-# Reinstall only when pyproject.toml changed (its hash is the stamp).
-extra=""
-[ "$want_tests" = "1" ] && extra="[test]"
-stamp=".venv/.kace-installed${extra}"
-hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
+# Reinstall only when the lock or pyproject.toml changed (their hash is the stamp). The lock holds
+# every package with its hashes (pip refuses any other file, and any package the lock lacks); the
+# project itself then goes in without dependencies and with the lock's build backend.
+stamp=".venv/.kace-installed-$(basename "$lock" .txt)"
+hash=$(cat "$lock" pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ] || [ ! -x .venv/bin/kace ]; then
-  echo "[kace] 安装 Python 依赖 ${extra}"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".${extra}"
+  echo "[kace] 安装 Python 依赖（$lock）"
+  .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
   echo "$hash" > "$stamp"
 fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (idempotent) and run the whole test suite, headless, against the local PostgreSQL.
+# Set up (idempotent; the packages come from the hash-checked lock requirements/test.txt) and run the
+# whole test suite, headless, against the local PostgreSQL. Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --test

@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[tuple[str, ...], bool], ...] = (
     (("sync", "exchange", "printing"), True),  # laptop/server sync, 花名册 files, PDFs
     (("ops",), False),  # the op runner's operations: every write
     (("db",), False),  # the store: rows, change log, migrations, read queries
-    (("domain", "paths", "fileops", "logsafe", "retry"), False),  # pure rules, paths, file helpers
+    (("domain", "paths", "fileops", "logsafe", "retry", "extras"), False),  # pure rules, paths, file helpers
 )
 LAYER_OF = {name: i for i, (names, _) in enumerate(LAYERS) for name in names}
 

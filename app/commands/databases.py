@@ -137,9 +137,20 @@ def engine_url(url: str) -> str:
     raise UsageError(f"数据库地址应以 postgresql:// 开头（演示可用 sqlite:///文件）：{url}")
 
 
+def require_server_extra() -> None:
+    """The county's commands need kace[server] (FastAPI, uvicorn, psycopg...): exit 2 without it."""
+    from app import extras
+
+    message = extras.missing_message("server")
+    if message:
+        raise UsageError(message)
+
+
 def open_county(url: str):
     """The county database engine, migrated; DatabaseRefused (exit 3) if it cannot be opened."""
     from sqlalchemy.exc import DBAPIError
+
+    require_server_extra()
 
     from app.db.migrate import DatabaseRefused, open_url
 

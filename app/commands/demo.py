@@ -24,6 +24,10 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from app import extras
+
+    if message := extras.missing_message("demo"):
+        raise UsageError(message)
     from app.demo import make_demo
 
     if args.households < 1:

@@ -14,7 +14,7 @@ import logging
 import sys
 
 from app.commands.common import UsageError, db_url_arg
-from app.commands.databases import open_county, safe_url
+from app.commands.databases import open_county, require_server_extra, safe_url
 
 NAME = "serve"
 HELP = "运行县同步服务器（PostgreSQL）"
@@ -55,6 +55,7 @@ def fewer_malloc_arenas() -> None:
 
 
 def run(args) -> int:
+    require_server_extra()
     import uvicorn
 
     from app.server.app import create_app

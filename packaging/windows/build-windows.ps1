@@ -9,8 +9,8 @@
 
         powershell -ExecutionPolicy Bypass -File packaging\windows\build-windows.ps1
 
-    Steps: a venv in .venv (created when missing), `pip install -e .[build]` (the project and its pinned build
-    extra: pyinstaller), PyInstaller with packaging\kace.spec (the same spec as on Linux), a short smoke test of the
+    Steps: a venv in .venv (created when missing), the hash-checked lock requirements\package.txt (the program, its
+    demo and pyinstaller) and the project itself (`pip install --no-deps -e .`), PyInstaller with packaging\kace.spec (the same spec as on Linux), a short smoke test of the
     built kace-cli.exe (version, help, demo, stats, backup to and restore from a folder named like
     "扶贫 资料\1#楼 100%", print, screenshot), then ISCC.exe on packaging\windows\kace.iss. See packaging\README.md.
 
@@ -70,9 +70,12 @@ $PyVersion = & $VenvPython -c "import sys; print('%d.%d' % sys.version_info[:2])
 if ($PyVersion -ne "3.11") { throw ".venv has Python $PyVersion; Kace is built with Python 3.11 (delete .venv and use -Python)" }
 
 # --- 2. the project with the build extra -------------------------------------------------------------------------
-Step "installing the project with the build extra (pip install -e .[build])"
-Invoke-Checked $VenvPython @("-m", "pip", "install", "--quiet", "--upgrade", "pip")
-Invoke-Checked $VenvPython @("-m", "pip", "install", "--quiet", "-e", ".[build]")
+# requirements\package.txt is a universal lock (scripts/lock.sh): it holds the Windows-only packages (pefile,
+# pywin32-ctypes, tzdata...) under their markers and the hashes of the Windows wheels, so pip installs exactly what
+# the Linux build installs, hash-checked; then the project itself without dependencies.
+Step "installing requirements\package.txt (--require-hashes) and the project"
+Invoke-Checked $VenvPython @("-m", "pip", "install", "--quiet", "--require-hashes", "-r", "requirements\package.txt")
+Invoke-Checked $VenvPython @("-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", ".")
 $Version = & $VenvPython -c "from importlib.metadata import version; print(version('kace'))"
 Step "kace $Version, $(& $VenvPython -m PyInstaller --version | ForEach-Object { "pyinstaller $_" })"
 

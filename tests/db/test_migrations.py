@@ -120,18 +120,31 @@ def test_a_folder_as_database_is_refused(tmp_path):
         open_sqlite(tmp_path)
 
 
-def test_an_older_file_is_backed_up_before_upgrade(db_path, monkeypatch):
-    open_sqlite(db_path).dispose()
-    run_sql(db_path, "INSERT INTO setting (key, value) VALUES ('mark', '旧版本数据')")
-    # Pretend the program has a newer head than the file: the file must be backed up first.
+def test_an_older_file_is_backed_up_before_upgrade(db_path):
+    """A real file one revision behind the program: copied as it was, then really upgraded."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     import app.db.migrate as migrate
 
-    monkeypatch.setattr(migrate, "head_revision", lambda: "0002_future")
-    monkeypatch.setattr(migrate, "upgrade_engine", lambda engine: None)
+    cfg = migrate.alembic_config()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    older = ScriptDirectory.from_config(cfg).get_revision(head).down_revision
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, older)
+    engine.dispose()
+    run_sql(db_path, "INSERT INTO setting (key, value) VALUES ('mark', '旧版本数据')")
+
     open_sqlite(db_path).dispose()
-    backups = list(db_path.parent.glob("kace.before-0002_future-*.db"))
+    backups = list(db_path.parent.glob(f"kace.before-{head}-*.db"))
     assert len(backups) == 1
-    with sqlite3.connect(backups[0]) as c:
+    with sqlite3.connect(backups[0]) as c:  # the file as it was before the upgrade
+        assert c.execute("SELECT version_num FROM alembic_version").fetchone() == (older,)
+        assert c.execute("SELECT value FROM setting WHERE key='mark'").fetchone() == ("旧版本数据",)
+    with sqlite3.connect(db_path) as c:  # the file itself is at the program's head, data kept
+        assert c.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
         assert c.execute("SELECT value FROM setting WHERE key='mark'").fetchone() == ("旧版本数据",)
 
 

@@ -85,7 +85,7 @@ class _Analysis(_Stub):
 @pytest.fixture(scope="module")
 def spec():
     """Run the spec with stand-ins for Analysis/PYZ/EXE/COLLECT (PyInstaller's hook helpers are real)."""
-    pytest.importorskip("PyInstaller", reason="the build extra is not installed: pip install -e .[build]")
+    pytest.importorskip("PyInstaller", reason="PyInstaller is not installed: bash packaging/build.sh installs requirements/package.txt")
     namespace = {"SPECPATH": str(PACKAGING), "Analysis": _Analysis, "PYZ": _Stub, "EXE": _Stub, "COLLECT": _Stub,
                  "__file__": str(SPEC)}
     saved = list(sys.path)

@@ -243,9 +243,29 @@ CASES = {
 }
 
 
+# The record each case above breaks (table, row id in the builders' dataset), written from the cases
+# themselves: set_m is the 户主 h1m1, set_child the child h1m3, set_h the household h1, set_c its
+# conditions h1c, set_i its 2026 income h1i2026; a rule must report that record and no other.
+HOUSEHOLD, HEAD, SPOUSE, CHILD = {("household", "h1")}, {("member", "h1m1")}, {("member", "h1m2")}, {("member", "h1m3")}
+CONDITIONS, INCOME = {("conditions", "h1c")}, {("income", "h1i2026")}
+BROKEN_ROWS = {
+    **dict.fromkeys(["CD01", "ID01", "ID02", "ID03", "ID04", "ID05", "ID06", "ID07", "ID08", "MB03", "MB05",
+                     "MB06", "MB09", "MB10", "MB12", "MB13", "MB14", "MB15", "MB16"], HEAD),
+    **dict.fromkeys(["HH02", "HH20"], SPOUSE),  # the second 户主; the 配偶 of the head's own sex
+    **dict.fromkeys(["ID11", "HH03", "HH19", "MB01", "MB02", "MB04", "MB07", "MB08", "MB11"], CHILD),
+    **dict.fromkeys(["ID09", "ID10"], HEAD | {("member", "h2m1")}),  # both people of the pair
+    **dict.fromkeys(["EX02", "EX04", "EX05", "EX06", "HH01", "HH04", "HH05", "HH06", "HH07", "HH08", "HH09",
+                     "HH10", "HH11", "HH12", "HH13", "HH14", "HH15", "HH16", "HH17", "HH18", "IN06", "MS01",
+                     "VS01"], HOUSEHOLD),
+    **dict.fromkeys(["CO01", "CO02", "CO03", "CO04", "EX03"], CONDITIONS),
+    **dict.fromkeys(["EX01", "IN01", "IN02", "IN03", "IN04", "IN05"], INCOME),
+    "MS02": {("measure", "me2")}, "MS03": {("loan", "l2")}, "VS02": {("visit", "vf")}, "VS03": {("visit", "vs")},
+    "VL01": {("region", "v1")}, "VL02": {("region", "v1")},
+}
+
 def test_there_are_at_least_40_rules_and_each_has_a_case():
     assert len(quality.RULES) >= 40
-    assert set(CASES) == set(quality.RULES)
+    assert set(CASES) == set(quality.RULES) == set(BROKEN_ROWS)
     for r in quality.RULES.values():
         assert r.severity in quality.SEVERITIES and r.title
 
@@ -272,6 +292,7 @@ def test_rule_trips_on_its_record_and_only_there(rule_id):
         assert f.table and f.row_id and f.field
         if f.table != "region":
             assert f.household_code.startswith("450881104201-")
+    assert {(f.table, f.row_id) for f in findings} == BROKEN_ROWS[rule_id]
 
 
 def test_messages_name_the_value():

@@ -308,6 +308,7 @@ def test_bundle_conflict_marks_match_network_sync(stick, tmp_path):
 
 
 def _refused(fn, path, engine, needle: str) -> None:
+    assert needle, "an empty needle is in every message"
     before = snapshot(engine)
     with pytest.raises(bundle.BundleRefused) as e:
         fn(path)
@@ -373,7 +374,7 @@ def test_altered_bundles_are_refused(bundles, tmp_path):
     at = data.index(b"changes.ndjson") + 60
     bad = tmp_path / "flip-import.kace"
     bad.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1:])
-    _refused(lambda p: county_import(server, p), bad, server.engine, "")
+    _refused(lambda p: county_import(server, p), bad, server.engine, "数据包文件不完整或已损坏")
 
 
 def test_foreign_unknown_and_wrong_kind_are_refused(bundles, tmp_path):

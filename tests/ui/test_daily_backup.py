@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import threading
+
 from app.db import backup as backup_module
 from app.db.migrate import DatabaseRefused
 from app.ui import launch
 
 
 def test_daily_backup_runs_on_the_database_thread(qtbot, app_ctx, demo, monkeypatch):
+    """Made by the op runner's one database thread (never the UI thread, never a second writer)."""
     monkeypatch.setattr(launch, "DAILY_BACKUP_DELAY_MS", 0)
+    threads = []
+    real = backup_module.daily_backup
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backup_module, "daily_backup", spy)
+    database_thread = app_ctx.runner.read_sync(lambda _ops: threading.current_thread())
     launch.schedule_daily_backup(app_ctx)
     folder = app_ctx.db_path.parent / "backups"  # beside the database, wherever it is
     qtbot.waitUntil(lambda: folder.exists() and any(folder.glob("kace-daily-*.db")), timeout=10_000)
     app_ctx.runner.wait()
     assert len(list(folder.glob("kace-daily-*.db"))) == 1
+    assert threads == [database_thread] and database_thread is not threading.main_thread()
+    assert database_thread.name.startswith("kace-db")
 
 
 def test_a_failed_daily_backup_is_shown_never_silent(qtbot, app_ctx, demo, monkeypatch, interaction):

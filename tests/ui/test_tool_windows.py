@@ -66,10 +66,12 @@ def test_batch_step_over_selected_households_of_a_list(qtbot, ctx, window, demo,
     for seq in (501, 502):  # households in 预脱贫 are on the 拟退出 list
         hid = create_household(ctx, {"village_id": village["id"]}, [factories.head("韦新", seq=seq)]).value["id"]
         update_household(ctx, hid, {"status": "预脱贫"})
-    window.tree.select_village(village["id"]) if hasattr(window.tree, "select_village") else None
-    lists = window.tool_windows.show_lists()
+    assert window.tree.village_id() is None  # the county is selected at start
+    window.tree.select_region(village["id"])
+    assert window.tree.village_id() == village["id"]
+    lists = window.tool_windows.show_lists()  # opens on the village chosen in the tree
     body = lists.body
-    body.set_village(village["id"])
+    assert body.village_id == village["id"]
     body.batch_step()
     assert interaction.of("info")  # nothing selected: it says so
     body.which.setCurrentIndex(list(LISTS).index("拟退出"))
