@@ -1,0 +1,113 @@
+"""The console's 待处理 page: parked changes and conflicts; a 县管理员 accepts or rejects a
+parked change and resolves a field conflict, each an op that writes into the server's change log."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.console import figures
+from app.console.access import Gate
+from app.console.masking import scrub
+from app.console.tables import Table
+from app.console.web import Console, ConsoleRefused
+from app.db.models import Household, Region
+from app.domain import fields
+from app.ops.undo import OBJECT_NAMES
+
+H, R = Household.__table__, Region.__table__
+
+
+def build(console: Console, gate: Gate) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    me, change, page, audit = gate.me, gate.change, gate.page, gate.audit
+
+    # --- 待处理 ------------------------------------------------------------------------------
+
+    @router.get("/pending")
+    def pending(request: Request):
+        from app.sync import review
+
+        with console.sessions.begin() as s:
+            logged = me(s, request)
+            items = review.items(s)
+            reasons = dict(s.execute(select(figures.PARKED.c.id, figures.PARKED.c.reason)
+                                     .where(figures.PARKED.c.dismissed.is_(False))).all())
+            visible = None
+            if not logged.user.county_wide:
+                visible = {r.id for r in s.execute(select(H.c.id).join(R, R.c.id == H.c.village_id).where(
+                    R.c.code.in_(figures.village_codes_in(s, logged.user.townships))))}
+        t = Table("待处理", ["户编号", "户主", "类型", "说明", "记录", "字段"])
+        for it in items:
+            if visible is not None and it.household_id not in visible:
+                continue
+            actions = []
+            if it.kind == "parked":
+                parked_id = it.id.split(":", 1)[1]
+                if reasons.get(parked_id) == "out_of_scope":
+                    actions.append((f"/pending/{parked_id}/accept", "接受（应用到县数据库）"))
+                actions.append((f"/pending/{parked_id}/dismiss", "驳回（不应用）"))
+            t.add([it.household_code or "", it.head_name or "", it.title, scrub(it.detail),
+                   OBJECT_NAMES.get(it.table, it.table), fields.label(it.table, it.field) if it.field else ""],
+                  f"/household/{it.household_id}" if it.household_id else None, actions=actions)
+        counts = Counter(row[2] for row in t.rows)
+        return page(request, logged, "pending.html", "待处理", [t], counts=sorted(counts.items()))
+
+    def open_parked(s: Session, parked_id: str):
+        """A parked change not yet dealt with; else a refusal page."""
+        P = figures.PARKED
+        row = s.execute(select(P).where(P.c.id == parked_id[:36], P.c.dismissed.is_(False))).mappings().first()
+        if row is None:
+            raise ConsoleRefused(404, "没有这条待处理的变更（可能已被处理）", "找不到")
+        return row
+
+    @router.post("/pending/{parked_id}/accept")
+    async def accept(request: Request, parked_id: str):
+        """Apply a change parked because its laptop was not enrolled for the village: the county
+        takes it as its own decision. It is stored and merged exactly as a push would (one more
+        change in the server's log, in its village), so the laptops of that village receive it at
+        their next sync."""
+        from sqlalchemy import update
+
+        from app.sync import merge
+        from app.sync.scope import VillageResolver
+        from app.sync.server import service
+
+        with console.sessions.begin() as s:
+            logged, _form = await change(s, request)
+            row = open_parked(s, parked_id)
+            if row["reason"] != "out_of_scope":
+                raise ConsoleRefused(400, "只有“不属于该设备的村”的变更可以接受；内容无效或序号重复的变更只能驳回",
+                                     "不能接受")
+            # The parked copy stays (as received) but no longer names the change: ingest would take
+            # it for a change already received. A refusal below rolls all of this back.
+            s.execute(update(figures.PARKED).where(figures.PARKED.c.id == row["id"])
+                      .values(dismissed=True, change_id=None))
+            s.execute(select(service.COUNTER.c.value).where(service.COUNTER.c.name == "server_seq").with_for_update())
+            report = merge.ingest(s, [json.loads(row["record"])], positions=service._positions(s), acked=True,
+                                  scope=VillageResolver(s, None), device_name=row["device_name"])
+            if report.parked:
+                raise ConsoleRefused(400, "这条变更仍无法应用：" + scrub("；".join(report.parked_reasons)), "不能接受")
+            audit(s, request, logged, "接受未应用的变更", f"{row['device_name'] or ''} {row['change_id'] or ''}".strip(),
+                  "已应用到县数据库" if report.stored else "县数据库已有这条变更")
+        return RedirectResponse("/pending", status_code=303)
+
+    @router.post("/pending/{parked_id}/dismiss")
+    async def dismiss(request: Request, parked_id: str):
+        """Reject a parked change: it stays stored (the record as received) but leaves the list."""
+        from sqlalchemy import update
+
+        with console.sessions.begin() as s:
+            logged, _form = await change(s, request)
+            row = open_parked(s, parked_id)
+            s.execute(update(figures.PARKED).where(figures.PARKED.c.id == row["id"]).values(dismissed=True))
+            audit(s, request, logged, "驳回未应用的变更", f"{row['device_name'] or ''} {row['change_id'] or ''}".strip(),
+                  scrub(row["detail"]))
+        return RedirectResponse("/pending", status_code=303)
+
+    return router
