@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.console import figures
 from app.console.access import Gate
-from app.console.masking import ID_FIELDS, PHONE_FIELDS, scrub
+from app.console.masking import masked_value, scrub
 from app.console.tables import Table
 from app.console.web import Console, ConsoleRefused, local_time, year
 from app.db import ui_queries
@@ -105,10 +105,6 @@ def history_rows(records: list[dict], refs: dict[str, str], show_ids: bool) -> l
     """The change history with ID numbers and phones masked unless the page shows them."""
     def text(table: str, field: str, value) -> str:
         shown = fields.value_text(table, field, value, refs)
-        if not show_ids and shown and field in ID_FIELDS:
-            return mask_id(shown)
-        if not show_ids and shown and field in PHONE_FIELDS:
-            return mask_phone(shown)
-        return shown if show_ids else scrub(shown)
+        return shown if show_ids else masked_value(field, shown)
 
     return change_rows(records, refs, object_names=OBJECT_NAMES, when=local_time, text=text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -13,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from app.console import figures
 from app.console.access import Gate
-from app.console.masking import scrub
+from app.console.masking import masked_value, scrub
 from app.console.tables import Table
-from app.console.web import Console, ConsoleRefused
-from app.db.models import Household, Region
+from app.console.web import Console, ConsoleRefused, local_time
+from app.db.models import SYNCED_TABLES, Household, Region
 from app.domain import fields
+from app.sync import review
 from app.ops.undo import OBJECT_NAMES
 
 H, R = Household.__table__, Region.__table__
@@ -31,8 +33,6 @@ def build(console: Console, gate: Gate) -> APIRouter:
 
     @router.get("/pending")
     def pending(request: Request):
-        from app.sync import review
-
         with console.sessions.begin() as s:
             logged = me(s, request)
             items = review.items(s)
@@ -47,6 +47,11 @@ def build(console: Console, gate: Gate) -> APIRouter:
             if visible is not None and it.household_id not in visible:
                 continue
             actions = []
+            if it.kind == "field":
+                item = quote(it.id, safe="")
+                actions += [(f"/pending/resolve?item={item}&choose={c.change_id}",
+                             f"选用：{masked_value(it.field, c.text)}") for c in it.candidates]
+                actions.append((f"/pending/conflict?item={item}", "逐项查看、改为其他值…", "get"))
             if it.kind == "parked":
                 parked_id = it.id.split(":", 1)[1]
                 if reasons.get(parked_id) == "out_of_scope":
@@ -108,6 +113,84 @@ def build(console: Console, gate: Gate) -> APIRouter:
             s.execute(update(figures.PARKED).where(figures.PARKED.c.id == row["id"]).values(dismissed=True))
             audit(s, request, logged, "驳回未应用的变更", f"{row['device_name'] or ''} {row['change_id'] or ''}".strip(),
                   scrub(row["detail"]))
+        return RedirectResponse("/pending", status_code=303)
+
+    # --- 字段冲突 ----------------------------------------------------------------------------
+
+    def open_conflict(s: Session, item_id: str, logged) -> tuple[review.ReviewItem, str]:
+        """A field conflict still open on the county database (`field:table:row:field`), which the
+        user may see, and its household's place; else a refusal page."""
+        kind, _, rest = item_id.partition(":")
+        table, _, rest = rest.partition(":")
+        row_id, _, field = rest.partition(":")
+        FH = review.FH
+        if kind != "field" or not s.execute(select(FH.c.row_id).where(
+                FH.c.table_name == table, FH.c.row_id == row_id[:36], FH.c.field == field[:60],
+                FH.c.conflict.is_(True))).first():
+            raise ConsoleRefused(404, "没有这个字段冲突（可能已经处理过，或已在笔记本上处理并同步到县里）", "找不到")
+        it = review.ReviewItem(item_id, "field", table, row_id, field, review.KIND_TITLES["field"], "",
+                               candidates=review.candidates(s, table, row_id, field))
+        rows = SYNCED_TABLES[table]
+        it.household_id = row_id if table == "household" else (
+            s.execute(select(rows.c.household_id).where(rows.c.id == row_id)).scalar()
+            if "household_id" in rows.c else None)
+        home = s.execute(select(H.c.code, H.c.head_name, H.c.village_id).where(H.c.id == it.household_id)).first()
+        place = None
+        if home is not None:
+            it.household_code, it.head_name = home.code, home.head_name
+            place = figures.township_of(s, "village", home.village_id, by="id")
+        gate.allow_township(logged.user, place.township_code if place else None)
+        return it, place
+
+    @router.get("/pending/conflict")
+    def conflict(request: Request):
+        from app.sync.server import service
+
+        with console.sessions.begin() as s:
+            logged = me(s, request)
+            it, place = open_conflict(s, request.query_params.get("item", ""), logged)
+            devices = service.device_names(s)
+        label = fields.label(it.table, it.field)
+        t = Table(f"{label}的各个值", ["值", "修改人", "设备", "修改时间", "当前显示"])
+        item = quote(it.id, safe="")
+        for c in it.candidates:
+            t.add([masked_value(it.field, c.text), c.user or "", devices.get(c.replica, "（未登记的设备）"),
+                   local_time(c.when), "★" if c.shown else ""],
+                  actions=[(f"/pending/resolve?item={item}&choose={c.change_id}", "选用这个值")])
+        return page(request, logged, "conflict.html", "处理字段冲突", [t], item=it, place=place, label=label,
+                    record=OBJECT_NAMES.get(it.table, it.table))
+
+    @router.post("/pending/resolve")
+    async def resolve(request: Request):
+        """Close a field conflict: the chosen candidate's value, or a value typed in, written by
+        the county as a change whose parents are all the field's values (service.author)."""
+        from app.domain.errors import DomainError
+        from app.ops.validation import clean
+        from app.sync.server import service
+
+        with console.sessions.begin() as s:
+            logged, form = await change(s, request)
+            it, _place = open_conflict(s, str(form.get("item") or request.query_params.get("item", "")), logged)
+            label = fields.label(it.table, it.field)
+            choose = str(form.get("choose") or request.query_params.get("choose") or "")
+            if choose:
+                match = [c for c in it.candidates if c.change_id == choose]
+                if not match:
+                    raise ConsoleRefused(400, "所选的值已不是该字段的当前值之一，请回到待处理重新选择", "无法处理")
+                value, how = match[0].value, "选用“" + masked_value(it.field, match[0].text) + "”"
+            else:
+                text = str(form.get("value", "")).strip()
+                value = None if text in ("", "（空）") else text
+                how = "改为“" + masked_value(it.field, text or "（空）") + "”"
+            try:
+                values = clean(it.table, {it.field: value}, console.today_fn())
+            except DomainError as e:
+                raise ConsoleRefused(400, f"{label}：{e.message}", "无法处理") from None
+            try:
+                service.author(s, it.table, it.row_id, values)
+            except service.SyncRefused as e:
+                raise ConsoleRefused(400, f"{label}：{scrub(e.message)}", "无法处理") from None
+            audit(s, request, logged, "处理字段冲突", f"户 {it.household_code or ''} {label}".strip(), how)
         return RedirectResponse("/pending", status_code=303)
 
     return router
