@@ -17,6 +17,7 @@ from app.domain import codes, fields
 from app.domain.history import change_rows
 from app.domain.privacy import mask_id, mask_phone
 from app.ops.undo import OBJECT_NAMES
+from app.sync.server import service
 
 H, R, CH = Household.__table__, Region.__table__, Change.__table__
 
@@ -46,8 +47,7 @@ def build(console: Console, gate: Gate) -> APIRouter:
             history = ui_queries.household_history(s, h["id"])
             replicas = dict(s.execute(select(CH.c.change_id, CH.c.replica_id).where(
                 CH.c.change_id.in_([r["change_id"] for r in history]))).all()) if history else {}
-            devices = dict(s.execute(select(figures.DEVICE.c.replica_id, figures.DEVICE.c.name)
-                                     .where(figures.DEVICE.c.replica_id.is_not(None))).all())
+            devices = service.device_names(s)  # the server's own replica: changes made in the console
             referenced = {e.get(k) for r in history for f, e in r["payload"].items()
                           if f.endswith("_id") for k in ("new", "old")} - {None}
             refs = ui_queries.helper_names(s, referenced)

@@ -51,7 +51,7 @@ def build(console: Console, gate: Gate) -> APIRouter:
                 item = quote(it.id, safe="")
                 actions += [(f"/pending/resolve?item={item}&choose={c.change_id}",
                              f"选用：{masked_value(it.field, c.text)}") for c in it.candidates]
-                actions.append((f"/pending/conflict?item={item}", "逐项查看、改为其他值…", "get"))
+                actions.append((f"/pending/conflict?item={item}", "改为其他值…", "get"))
             if it.kind == "parked":
                 parked_id = it.id.split(":", 1)[1]
                 if reasons.get(parked_id) == "out_of_scope":
