@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-
 from fastapi import APIRouter, Request
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
-from app.console import figures
+from app.console import area_tables, figures
 from app.console.access import Gate
 from app.console.charts import bar_chart
 from app.console.masking import scrub
@@ -16,27 +14,12 @@ from app.console.web import Console
 from app.db.queries import stats
 from app.domain.incidence import DEFAULT_THRESHOLD, WESTERN_THRESHOLD
 
-STATUS_COLUMNS = figures.STATUS_LABELS
-
 
 def build(console: Console, gate: Gate) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     me, page, scope, find_place = gate.me, gate.page, gate.scope, gate.find_place
 
     # --- 全县概况, 乡镇, 村 ------------------------------------------------------------------------
-
-    def figures_table(title: str, rows: list[figures.Figures], first: str, link: str | None,
-                      total: figures.Figures | None) -> Table:
-        t = Table(title, [first, "村数", "户数", "人数", *STATUS_COLUMNS, "未脱贫人口", "农业户籍人口",
-                          "贫困发生率(%)", "退出标准(%)", "本月走访(户)", "走访覆盖率(%)", "监测户", "风险未消除"])
-        t.numeric = set(range(1, len(t.columns)))
-        for f in rows + ([total] if total else []):
-            t.add([f.name, f.villages, f.households, f.members, *(f.by_status.get(k, 0) for k in STATUS_COLUMNS),
-                   f.poor_population, f.agri_population, f.rate, f.threshold, f.visited, f.coverage,
-                   f.monitored, f.at_risk],
-                  link.format(code=f.code) if link and f is not total else None,
-                  "over" if f.over else ("total" if f is total else ""))
-        return t
 
     def rate_chart(rows: list[figures.Figures], title: str) -> Markup:
         return bar_chart([(f.name, f.rate) for f in rows], unit="%", title=title,
@@ -55,53 +38,23 @@ def build(console: Console, gate: Gate) -> APIRouter:
     def income_chart(income: Table) -> tuple[str, Markup]:
         return income.title, bar_chart([(label, n) for label, n in income.rows], title=income.title)
 
-    def income_table(s: Session, village_ids: list[str]) -> Table:
-        """人均纯收入 of the latest year: households per band."""
-        year_, bands = figures.income_bands(s, village_ids)
-        t = Table(f"{year_ or ''}年人均纯收入分布", ["人均纯收入(元)", "户数"], numeric={1})
-        for label, n in bands:
-            t.add([label, n])
-        return t
-
-    def monitoring_table(s: Session, village_ids: list[str]) -> Table:
-        t = Table("防返贫监测户（按风险）", ["监测对象类型", "风险未消除", "风险已消除", "未填写风险", "合计"])
-        t.numeric = {1, 2, 3, 4}
-        for r in figures.monitoring_by_risk(s, village_ids):
-            t.add([r["type"], r["at_risk"], r["cleared"], r["unknown"], r["at_risk"] + r["cleared"] + r["unknown"]],
-                  css="over" if r["at_risk"] else "")
-        return t
-
     @router.get("/")
     def overview(request: Request):
         with console.sessions.begin() as s:
             logged = me(s, request)
-            rows = figures.village_figures(s, scope(logged.user), console.today_fn())
-            towns = figures.by_township(rows)
-            total = figures.totals(rows, "合计")
-            over = [f for f in rows if f.over]
-            t_over = figures_table("贫困发生率高于退出标准的村", over, "村", "/village/{code}", None)
-            tables = [figures_table("各乡镇", towns, "乡镇", "/township/{code}", total), t_over,
-                      monitoring_table(s, [f.village_id for f in rows])]
-            income = income_table(s, [f.village_id for f in rows])
-        charts = area_charts(towns, "各乡镇", income)
-        tables.append(income)
+            area = area_tables.county(s, scope(logged.user), console.today_fn())
         heading = "全县概况" if logged.user.county_wide else "本乡镇概况"
-        return page(request, logged, "area.html", heading, tables, total=total, charts=charts,
-                    month=console.today_fn().strftime("%Y年%m月"))
+        return page(request, logged, "area.html", heading, area.tables, total=area.total,
+                    charts=area_charts(area.groups, "各乡镇", area.income), month=console.today_fn().strftime("%Y年%m月"))
 
     @router.get("/township/{code}")
     def township(request: Request, code: str):
         with console.sessions.begin() as s:
             logged = me(s, request)
             place = find_place(s, logged, "township", code)
-            rows = figures.village_figures(s, (place.code,), console.today_fn())
-            total = figures.totals(rows, "合计")
-            tables = [figures_table(f"{place.name}各村", rows, "村", "/village/{code}", total),
-                      monitoring_table(s, [f.village_id for f in rows])]
-            income = income_table(s, [f.village_id for f in rows])
-        charts = area_charts(rows, "各村", income)
-        tables.append(income)
-        return page(request, logged, "area.html", place.name, tables, total=total, charts=charts, place=place,
+            area = area_tables.township(s, place, console.today_fn())
+        return page(request, logged, "area.html", place.name, area.tables, total=area.total,
+                    charts=area_charts(area.groups, "各村", area.income), place=place,
                     month=console.today_fn().strftime("%Y年%m月"))
 
     @router.get("/village/{code}")
@@ -116,9 +69,9 @@ def build(console: Console, gate: Gate) -> APIRouter:
             st = stats(s, place.id, today)
             f = figures.village_figures(s, None, today, village_code=code)[0]
             helpers = figures.visits_by_helper(s, place.id, today)
-            income = income_table(s, [place.id])
+            income = area_tables.income_table(s, [place.id])
             households = figures.household_list(s, place.id)
-            monitoring = monitoring_table(s, [place.id])
+            monitoring = area_tables.monitoring_table(s, [place.id])
         report = assess_village(OpContext(console.engine, today_fn=lambda: today), place.id)
         pi = st["poverty_incidence"]
         summary = Table("概况", ["项目", "数值"])
