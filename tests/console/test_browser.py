@@ -119,6 +119,22 @@ def shot(driver, name: str, tmp_path: Path) -> Path:
     return out
 
 
+def pdf_pages(data: bytes, name: str, tmp_path: Path) -> list[Path]:
+    """Every page of a PDF as PNG (pdftoppm); the first two go beside the screenshots
+    (console-NAME-1.png, -2.png) for the docs."""
+    import subprocess
+
+    work = Path(tempfile.mkdtemp(prefix="kace-pdf-", dir=tmp_path))
+    (work / "doc.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(work / "doc.pdf"), str(work / "page")], check=True)
+    pages = sorted(work.glob("page-*.png"))
+    assert pages
+    out = Path(os.environ.get("KACE_SCREENSHOTS") or tmp_path)
+    for i, page in enumerate(pages[:2], 1):
+        shutil.copyfile(page, out / f"console-{name}-{i}.png")
+    return pages
+
+
 def log_in(driver, url: str, username: str):
     from selenium.webdriver.common.by import By
 
@@ -187,6 +203,18 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     wait_for(d, "figcaption", "各村贫困发生率")
     no_full_ids(d, "乡镇")
     shot(d, "township", tmp_path)
+    # its 乡有簿 and the county's 县有档, by the links on the pages, with the browser's session
+    cookie = {"kace_console": d.get_cookie("kace_console")["value"]}
+    book = d.find_element(By.PARTIAL_LINK_TEXT, "乡有簿").get_attribute("href")
+    d.get(url + "/")
+    county_book = d.find_element(By.PARTIAL_LINK_TEXT, "县有档").get_attribute("href")
+    roster = d.find_element(By.PARTIAL_LINK_TEXT, "按人 47 列").get_attribute("href")
+    for link, name in ((book, "book-township"), (county_book, "book-county")):
+        r = httpx.get(link, cookies=cookie, timeout=120)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text[:500]
+        pdf_pages(r.content, name, tmp_path)
+    r = httpx.get(roster, cookies=cookie, timeout=120)
+    assert r.status_code == 200 and r.content[:2] == b"PK", r.text[:500]
 
     # 户: masked until asked, then whole and logged
     d.get(f"{url}/village/{village}")
