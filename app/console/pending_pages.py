@@ -79,8 +79,6 @@ def build(console: Console, gate: Gate) -> APIRouter:
         their next sync."""
         from sqlalchemy import update
 
-        from app.sync import merge
-        from app.sync.scope import VillageResolver
         from app.sync.server import service
 
         with console.sessions.begin() as s:
@@ -93,9 +91,7 @@ def build(console: Console, gate: Gate) -> APIRouter:
             # it for a change already received. A refusal below rolls all of this back.
             s.execute(update(figures.PARKED).where(figures.PARKED.c.id == row["id"])
                       .values(dismissed=True, change_id=None))
-            s.execute(select(service.COUNTER.c.value).where(service.COUNTER.c.name == "server_seq").with_for_update())
-            report = merge.ingest(s, [json.loads(row["record"])], positions=service._positions(s), acked=True,
-                                  scope=VillageResolver(s, None), device_name=row["device_name"])
+            report = service.ingest_at_county(s, [json.loads(row["record"])], row["device_name"])
             if report.parked:
                 raise ConsoleRefused(400, "这条变更仍无法应用：" + scrub("；".join(report.parked_reasons)), "不能接受")
             audit(s, request, logged, "接受未应用的变更", f"{row['device_name'] or ''} {row['change_id'] or ''}".strip(),

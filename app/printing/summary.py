@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
 from app.printing.job import Job, Output, PrintOptions, PrintResult
 from app.printing.layout import (
-    HEADING_ROOM, LANDSCAPE, MARGIN_BOTTOM, MARGIN_TOP, PAD, content_width, heading, para,
+    LANDSCAPE, MARGIN_BOTTOM, MARGIN_TOP, PAD, content_width, heading, para,
 )
 from app.printing.pages import Part, write_parts
 from app.printing.tables import cell, grid

@@ -9,7 +9,6 @@ import re
 import subprocess
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from app.db.models import ConsoleAudit, Household
 from app.exchange.exporter import export_xlsx
 from app.exchange.layout import BY_KEY, NATIONAL_47, NATIONAL_HOUSEHOLD
 from app.sync.server.app import create_app
-from tests.console.county import PASSWORD, TODAY
+from tests.console.county import TODAY, login
 
 pytestmark = pytest.mark.postgres
 H, AUDIT = Household.__table__, ConsoleAudit.__table__
@@ -31,15 +30,6 @@ def app(county):
     application = create_app(county.engine)
     application.state.console.today_fn = lambda: TODAY
     return application
-
-
-def login(app, username: str) -> TestClient:
-    c = TestClient(app)
-    c.get("/login")
-    r = c.post("/login", data={"username": username, "password": PASSWORD, "csrf": c.cookies.get("kace_login")},
-               follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return c
 
 
 def pdf_text(data: bytes) -> tuple[PdfReader, str]:

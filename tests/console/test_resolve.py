@@ -8,7 +8,6 @@ import re
 from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.engine import make_session_factory
@@ -20,19 +19,10 @@ from app.sync import client, review
 from app.sync.server import service
 from app.sync.server.app import create_app
 from app.sync.server.direct import DirectTransport
-from tests.console.county import PASSWORD, TODAY, make_county
+from tests.console.county import TODAY, login, make_county
 
 pytestmark = pytest.mark.postgres
 H, CH, AUDIT = Household.__table__, Change.__table__, ConsoleAudit.__table__
-
-
-def login(app, username: str) -> TestClient:
-    web = TestClient(app)
-    web.get("/login")
-    r = web.post("/login", data={"username": username, "password": PASSWORD, "csrf": web.cookies.get("kace_login")},
-                 follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return web
 
 
 def csrf_of(page: str) -> str:

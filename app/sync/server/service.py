@@ -370,9 +370,16 @@ def author(session: Session, table: str, row_id: str, values: dict, *,
               "seq": seq, "hlc": hlc, "user_name": user, "tx_id": new_id(), "table_name": table,
               "row_id": row_id, "op": "update", "payload": json.dumps(payload, ensure_ascii=False),
               "created_at": _now().isoformat()}
-    session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq").with_for_update())
-    report = merge.ingest(session, [record], positions=_positions(session), acked=True,
-                          scope=VillageResolver(session, None), device_name=COUNTY_DEVICE)
+    report = ingest_at_county(session, [record], COUNTY_DEVICE)
     if report.parked or report.stored != 1:
         raise SyncRefused(422, "县里的修改未能写入：" + "；".join(report.parked_reasons))
     return report
+
+
+def ingest_at_county(session: Session, records: list, device_name: str | None) -> merge.IngestReport:
+    """Store records on the county's own authority (a change written in the console, a parked
+    change the county accepts): under the sequence lock, placed in their villages with the
+    county's scope (everything), merged exactly like a push."""
+    session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq").with_for_update())
+    return merge.ingest(session, records, positions=_positions(session), acked=True,
+                        scope=VillageResolver(session, None), device_name=device_name)
