@@ -46,8 +46,9 @@ def build(console: Console, gate: Gate) -> APIRouter:
         for it in items:
             if visible is not None and it.household_id not in visible:
                 continue
-            actions = []
+            actions, detail = [], scrub(it.detail)
             if it.kind == "field":
+                detail += "：" + " / ".join(masked_value(it.field, c.text) for c in it.candidates)
                 item = quote(it.id, safe="")
                 actions += [(f"/pending/resolve?item={item}&choose={c.change_id}",
                              f"选用：{masked_value(it.field, c.text)}") for c in it.candidates]
@@ -57,7 +58,7 @@ def build(console: Console, gate: Gate) -> APIRouter:
                 if reasons.get(parked_id) == "out_of_scope":
                     actions.append((f"/pending/{parked_id}/accept", "接受（应用到县数据库）"))
                 actions.append((f"/pending/{parked_id}/dismiss", "驳回（不应用）"))
-            t.add([it.household_code or "", it.head_name or "", it.title, scrub(it.detail),
+            t.add([it.household_code or "", it.head_name or "", it.title, detail,
                    OBJECT_NAMES.get(it.table, it.table), fields.label(it.table, it.field) if it.field else ""],
                   f"/household/{it.household_id}" if it.household_id else None, actions=actions)
         counts = Counter(row[2] for row in t.rows)
@@ -113,7 +114,7 @@ def build(console: Console, gate: Gate) -> APIRouter:
 
     # --- 字段冲突 ----------------------------------------------------------------------------
 
-    def open_conflict(s: Session, item_id: str, logged) -> tuple[review.ReviewItem, str]:
+    def open_conflict(s: Session, item_id: str, logged) -> tuple[review.ReviewItem, figures.Place | None]:
         """A field conflict still open on the county database (`field:table:row:field`), which the
         user may see, and its household's place; else a refusal page."""
         kind, _, rest = item_id.partition(":")
