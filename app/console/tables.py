@@ -22,14 +22,15 @@ class Table:
     classes: list[str] = field(default_factory=list)  # per row: CSS class ("over", "stale")
     numeric: set[int] = field(default_factory=set)  # column indexes aligned right
     css: str = ""  # the HTML table's class
-    actions: list[list[tuple[str, str]]] = field(default_factory=list)  # per row: (POST url, button) for 县管理员
+    # per row, for 县管理员: (POST url, button), or (url, label, "get") for a link to a form
+    actions: list[list[tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def has_actions(self) -> bool:
         return any(self.actions)
 
     def add(self, row: list, link: str | None = None, css: str = "",
-            actions: list[tuple[str, str]] | None = None) -> None:
+            actions: list[tuple[str, ...]] | None = None) -> None:
         self.rows.append(row)
         self.links.append(link)
         self.classes.append(css)

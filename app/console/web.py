@@ -121,3 +121,8 @@ def xlsx_download(data: bytes, filename: str) -> Response:
     return Response(data, media_type=XLSX_TYPE, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}.xlsx",
         "Cache-Control": "no-store"})
+
+
+def year(value) -> str:
+    """A year as written (2026, not 2,026)."""
+    return "" if value is None else str(value)

@@ -18,7 +18,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import clock
-from app.db.models import Change, Counter, Device, DeviceAck, ParkedChange
+from app.db.base import new_id
+from app.db.changelog import ChangeWriter
+from app.db.codec import coerce, logged_columns, to_json
+from app.db.models import SYNCED_TABLES, Change, Counter, Device, DeviceAck, ParkedChange, Replica
 from app.sync import digest, limits, merge, signing, wire
 from app.sync.scope import REGION, VillageResolver, village_ids
 
@@ -27,6 +30,11 @@ DEVICE = Device.__table__
 ACK = DeviceAck.__table__
 PARKED = ParkedChange.__table__
 COUNTER = Counter.__table__
+REPLICA = Replica.__table__
+# Who the changes the county writes itself (app/console: a resolved conflict) are by, and the
+# name laptops show for the server's own replica beside the enrolled devices' names.
+COUNTY_OFFICE = "县扶贫办"
+COUNTY_DEVICE = "县服务器（管理页面）"
 PROTOCOL = 1
 MAX_PUSH = 5000
 MAX_PULL = 5000
@@ -214,9 +222,19 @@ def hello(session: Session, device: DeviceInfo, body: dict) -> dict:
             "acked_through": _acked_through(session, device, incarnation),
             "server_seq": server_seq(session), "clock_warning": warning,
             "has_public_key": device.public_key is not None,
-            "devices": dict(session.execute(select(DEVICE.c.replica_id, DEVICE.c.name).where(
-                DEVICE.c.replica_id.is_not(None))).all()),
+            "devices": device_names(session),
             "server_public_key": signing.server_public_key()}
+
+
+def device_names(session: Session) -> dict[str, str]:
+    """The name of every replica that writes into the county's log: the enrolled laptops and the
+    server itself (changes made in the console)."""
+    names = dict(session.execute(select(DEVICE.c.replica_id, DEVICE.c.name).where(
+        DEVICE.c.replica_id.is_not(None))).all())
+    own = session.execute(select(REPLICA.c.replica_id)).scalar()
+    if own is not None:
+        names[own] = COUNTY_DEVICE
+    return names
 
 
 def bind(session: Session, device: DeviceInfo, replica: str) -> None:
@@ -320,3 +338,49 @@ def digests(session: Session, device: DeviceInfo, body: dict | None = None) -> d
     ids = dict(session.execute(select(REGION.c.code, REGION.c.id).where(
         REGION.c.code.in_(codes))).all())
     return {"digests": digest.digests(session, ids)}
+
+
+# --- changes the county writes itself ---------------------------------------------------------
+
+
+def author(session: Session, table: str, row_id: str, values: dict, *,
+           user: str = COUNTY_OFFICE) -> merge.IngestReport:
+    """Write a change made at the county (a conflict resolved in the console) into the server's
+    log, as its own replica: the record a laptop's ChangeWriter would make (parents are every
+    field's current leaves, so a conflict closes wherever it arrives), then stored, placed in its
+    village and merged exactly like a push, so the village's laptops pull it at their next sync.
+    `values` must be clean (app/ops/validation). SyncRefused when the row is not here."""
+    t = SYNCED_TABLES[table]
+    current = session.execute(select(t).where(t.c.id == row_id)).mappings().first()
+    if current is None:
+        raise SyncRefused(404, "县数据库中没有这条记录")
+    columns = {c.name: c for c in logged_columns(t)}
+    new = {f: coerce(columns[f], v) for f, v in values.items()}
+    for f, v in new.items():
+        try:
+            wire.fits(columns[f], v)
+        except ValueError as e:
+            raise SyncRefused(422, f"值无效：{e}") from None
+    me = session.execute(select(REPLICA).with_for_update()).mappings().one()
+    heads = ChangeWriter(session, user).heads(table, row_id, new)
+    payload = {f: {"new": to_json(v), "old": to_json(current[f]), "parents": heads[f]} for f, v in new.items()}
+    seq, hlc = me["last_seq"] + 1, clock.tick(me["last_hlc"])
+    session.execute(update(REPLICA).where(REPLICA.c.replica_id == me["replica_id"]).values(
+        last_seq=seq, last_hlc=hlc))
+    record = {"change_id": new_id(), "replica_id": me["replica_id"], "incarnation_id": me["incarnation_id"],
+              "seq": seq, "hlc": hlc, "user_name": user, "tx_id": new_id(), "table_name": table,
+              "row_id": row_id, "op": "update", "payload": json.dumps(payload, ensure_ascii=False),
+              "created_at": _now().isoformat()}
+    report = ingest_at_county(session, [record], COUNTY_DEVICE)
+    if report.parked or report.stored != 1:
+        raise SyncRefused(422, "县里的修改未能写入：" + "；".join(report.parked_reasons))
+    return report
+
+
+def ingest_at_county(session: Session, records: list, device_name: str | None) -> merge.IngestReport:
+    """Store records on the county's own authority (a change written in the console, a parked
+    change the county accepts): under the sequence lock, placed in their villages with the
+    county's scope (everything), merged exactly like a push."""
+    session.execute(select(COUNTER.c.value).where(COUNTER.c.name == "server_seq").with_for_update())
+    return merge.ingest(session, records, positions=_positions(session), acked=True,
+                        scope=VillageResolver(session, None), device_name=device_name)

@@ -101,3 +101,15 @@ def park_one(session, household_id: str, device_name: str) -> None:
                           .order_by(CH.c.log_seq).limit(1)).mappings().one()
     merge.park(session, {**wire.to_wire(row), "change_id": str(uuid.uuid4())}, "out_of_scope",
                "该设备无权修改此村的数据", device_name)
+
+
+def login(app, username: str, password: str = PASSWORD):
+    """A TestClient of the console app logged in as `username`."""
+    from fastapi.testclient import TestClient
+
+    web = TestClient(app)
+    web.get("/login")
+    r = web.post("/login", data={"username": username, "password": password, "csrf": web.cookies.get("kace_login")},
+                 follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return web

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.console import accounts
-from app.db.models import Device, Household
+from app.db.models import Device, Household, Region
 from tests.console.county import park_one
 from tests.sync.http_fleet import PgSchema, ServerProcess, enrol_token, kace
 
@@ -119,6 +119,22 @@ def shot(driver, name: str, tmp_path: Path) -> Path:
     return out
 
 
+def pdf_pages(data: bytes, name: str, tmp_path: Path, shown: int) -> list[Path]:
+    """Every page of a PDF as PNG (pdftoppm); the first `shown` ones, which docs/county.md shows,
+    go beside the screenshots (console-NAME-1.png, …)."""
+    import subprocess
+
+    work = Path(tempfile.mkdtemp(prefix="kace-pdf-", dir=tmp_path))
+    (work / "doc.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(work / "doc.pdf"), str(work / "page")], check=True)
+    pages = sorted(work.glob("page-*.png"))
+    assert pages
+    out = Path(os.environ.get("KACE_SCREENSHOTS") or tmp_path)
+    for i, page in enumerate(pages[:shown], 1):
+        shutil.copyfile(page, out / f"console-{name}-{i}.png")
+    return pages
+
+
 def log_in(driver, url: str, username: str):
     from selenium.webdriver.common.by import By
 
@@ -187,6 +203,18 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     wait_for(d, "figcaption", "各村贫困发生率")
     no_full_ids(d, "乡镇")
     shot(d, "township", tmp_path)
+    # its 乡有簿 and the county's 县有档, by the links on the pages, with the browser's session
+    cookie = {"kace_console": d.get_cookie("kace_console")["value"]}
+    book = d.find_element(By.PARTIAL_LINK_TEXT, "乡有簿").get_attribute("href")
+    d.get(url + "/")
+    county_book = d.find_element(By.PARTIAL_LINK_TEXT, "县有档").get_attribute("href")
+    roster = d.find_element(By.PARTIAL_LINK_TEXT, "按人 47 列").get_attribute("href")
+    for link, name, shown in ((book, "book-township", 2), (county_book, "book-county", 1)):
+        r = httpx.get(link, cookies=cookie, timeout=120)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text[:500]
+        pdf_pages(r.content, name, tmp_path, shown)
+    r = httpx.get(roster, cookies=cookie, timeout=120)
+    assert r.status_code == 200 and r.content[:2] == b"PK", r.text[:500]
 
     # 户: masked until asked, then whole and logged
     d.get(f"{url}/village/{village}")
@@ -252,3 +280,101 @@ def test_the_console_in_chromium(site, browser, tmp_path):
     shot(d, "refused", tmp_path)
     d.get(url + "/devices")
     assert "查看者" not in d.page_source, "a 查看 account enrolled a laptop"
+
+
+def edit(db: Path, user: str, household: str, values: dict) -> None:
+    """An edit on a laptop, as its editor saves it (the op), between two `kace sync` runs."""
+    from app.db.migrate import open_sqlite
+    from app.ops.context import OpContext
+    from app.ops.households import update_household
+
+    ctx = OpContext(open_sqlite(db), user=user)
+    try:
+        update_household(ctx, household, values)
+    finally:
+        ctx.engine.dispose()
+
+
+def laptop_note(db: Path, household: str) -> tuple[str, list]:
+    """The laptop's 备注 of a household and its open field conflicts."""
+    from app.db.migrate import open_sqlite
+    from app.db import review
+
+    engine = open_sqlite(db)
+    try:
+        with Session(engine) as s:
+            note = s.execute(select(Household.__table__.c.note).where(Household.__table__.c.id == household)).scalar()
+            return note, [(i.row_id, i.field) for i in review.items(s) if i.kind == "field"]
+    finally:
+        engine.dispose()
+
+
+def test_a_conflict_resolved_in_chromium_reaches_the_laptop(site, browser, tmp_path):
+    """Two laptops change the same 备注; the admin chooses one in the browser; `kace sync` brings
+    it to the laptop. A 查看 account and a POST without the CSRF token are refused."""
+    from selenium.webdriver.common.by import By
+
+    url, d, first = site["url"], browser, site["laptop"]
+    village = site["villages"][0]["code"]
+    second = tmp_path / "second.db"
+    kace("sync", "--db", second, "--server", url, "--enrol", enrol_token(site["schema"].url, "金头-笔记本2", [village]),
+         check=True)
+    with Session(site["schema"].engine) as s:
+        H, R = Household.__table__, Region.__table__
+        household, code = s.execute(select(H.c.id, H.c.code).join(R, R.c.id == H.c.village_id)
+                                    .where(R.c.code == village).order_by(H.c.code).limit(1)).one()
+    edit(first, "甲队员", household, {"note": "甲队：已核实"})
+    edit(second, "乙队员", household, {"note": "乙队：待复查"})
+    kace("sync", "--db", second, check=True)
+    kace("sync", "--db", first, check=True)
+    assert laptop_note(first, household)[1] == [(household, "note")]
+
+    # 查看: sees the conflict, has no button, and a forged form is refused with a Chinese page
+    log_in(d, url, "viewer")
+    d.get(url + "/pending")
+    assert "同一字段改成了不同的值" in d.page_source and "选用：" not in d.page_source
+    item = f"field:household:{household}:note"
+    d.get(f"{url}/pending/conflict?item={item}")
+    wait_for(d, "h1", "处理字段冲突")
+    assert not d.find_elements(By.CSS_SELECTOR, "form[action^='/pending/resolve']")
+    d.execute_script("""
+        const f = document.createElement('form'); f.method = 'post'; f.action = '/pending/resolve';
+        for (const [k, v] of [['item', arguments[0]], ['value', '查看者的值'],
+                              ['csrf', document.querySelector('input[name=csrf]').value]]) {
+          const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);
+        }
+        document.body.appendChild(f); f.submit();""", item)
+    wait_for(d, "h1", "无权修改")
+
+    log_in(d, url, "admin")
+    d.get(url + "/pending")
+    wait_for(d, "button", "选用：乙队：待复查")
+    no_full_ids(d, "待处理")
+    shot(d, "pending", tmp_path)
+    d.find_element(By.LINK_TEXT, "改为其他值…").click()
+    wait_for(d, "h1", "处理字段冲突")
+    assert "金头-笔记本2" in d.page_source and "长河-笔记本1" in d.page_source, d.page_source[:3000]
+    no_full_ids(d, "字段冲突")
+    shot(d, "conflict", tmp_path)
+    # the value form with its token emptied is refused, nothing written
+    d.find_element(By.NAME, "value").send_keys("没有令牌的值")
+    d.execute_script("document.querySelector(\"form[action='/pending/resolve'] input[name=csrf]\").value = ''")
+    d.find_element(By.CSS_SELECTOR, "section.enrol form[action='/pending/resolve'] button").click()
+    wait_for(d, "h1", "安全检查未通过")
+    # choose 乙队's value
+    d.get(f"{url}/pending/conflict?item={item}")
+    row = d.find_element(By.XPATH, "//tr[td[1][normalize-space()='乙队：待复查']]")
+    row.find_element(By.CSS_SELECTOR, "form button").click()
+    wait_for(d, "h1", "待处理")
+    assert "选用：乙队：待复查" not in d.page_source
+    with Session(site["schema"].engine) as s:
+        assert s.execute(select(Household.__table__.c.note).where(Household.__table__.c.id == household)).scalar() \
+            == "乙队：待复查"
+    d.get(url + "/audit")
+    assert "处理字段冲突" in d.page_source and f"户 {code}" in d.page_source
+
+    # the laptop that held the other value pulls the resolution: its value is the chosen one
+    kace("sync", "--db", first, check=True)
+    assert laptop_note(first, household) == ("乙队：待复查", [])
+    d.get(f"{url}/household/{household}")
+    assert "县扶贫办" in d.page_source and "县服务器（管理页面）" in d.page_source

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.ops import reads
-from app.ops.demo import make_demo
+from app.demo import make_demo
 from app.ops.households import update_household
 from tests.conftest import TODAY
 
