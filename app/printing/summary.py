@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
 from app.printing.job import Job, Output, PrintOptions, PrintResult
-from app.printing.layout import (
+from app.printing.page_style import (
     LANDSCAPE, MARGIN_BOTTOM, MARGIN_TOP, PAD, content_width, heading, para,
 )
 from app.printing.pages import Part, write_parts

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.db.models import ConsoleAudit, Household
 from app.exchange.exporter import export_xlsx
-from app.exchange.layout import BY_KEY, NATIONAL_47, NATIONAL_HOUSEHOLD
+from app.exchange.sheet_columns import BY_KEY, NATIONAL_47, NATIONAL_HOUSEHOLD
 from app.server.app import create_app
 from tests.console.county import TODAY, login
 

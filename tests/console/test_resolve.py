@@ -15,7 +15,8 @@ from app.db.migrate import open_sqlite
 from app.db.models import Change, ConsoleAudit, Household, Replica
 from app.ops.context import OpContext
 from app.ops.households import update_household
-from app.sync import client, review
+from app.db import review
+from app.sync import client
 from app.sync import county_service as service
 from app.server.app import create_app
 from app.server.direct import DirectTransport
