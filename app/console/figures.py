@@ -79,6 +79,19 @@ def townships(session: Session, allowed: tuple[str, ...] | None) -> list[Place]:
     return [Place(r.id, r.code, r.name, "township", r.code, r.name) for r in session.execute(q.order_by(R.c.code))]
 
 
+def village_places(session: Session, township_codes: tuple[str, ...] | None) -> list[Place]:
+    """Every village (of the townships, or of the county) with its township, by code: the list a
+    page needs without its figures."""
+    town = R.alias("town")
+    q = (select(R.c.id, R.c.code, R.c.name, town.c.code.label("township_code"), town.c.name.label("township"))
+         .join(town, town.c.id == R.c.parent_id, isouter=True)
+         .where(R.c.level == "village", R.c.deleted.is_(False)))
+    if township_codes is not None:
+        q = q.where(town.c.code.in_(township_codes))
+    return [Place(r.id, r.code, r.name, "village", r.township_code, r.township)
+            for r in session.execute(q.order_by(R.c.code))]
+
+
 def village_codes_in(session: Session, township_codes: tuple[str, ...]) -> set[str]:
     town = R.alias("town")
     return set(session.execute(select(R.c.code).join(town, town.c.id == R.c.parent_id).where(
