@@ -60,9 +60,17 @@ def build_check_router(console: Console, *, me: Callable, scope: Callable, page:
                 H.c.village_id == places[0].id)).all()) if village_code is not None else {}
         return village_code, rule_id, places, household_ids
 
-    def found(result, places, rule_id) -> dict[str, list]:
-        return {p.code: [masked(x) for x in result.by_village.get(p.id, ()) if rule_id is None or x.rule == rule_id]
-                for p in places}
+    def shown(request: Request):
+        """The user, the page's villages and the last result's findings of each (masked), by code;
+        the result is None while the run goes on."""
+        with console.sessions.begin() as s:
+            logged = me(s, request)
+        village_code, rule_id, places, household_ids = visible(request, logged)
+        result = latest(request, logged)
+        by_code = {} if result is None else {
+            p.code: [masked(x) for x in result.by_village.get(p.id, ()) if rule_id is None or x.rule == rule_id]
+            for p in places}
+        return logged, village_code, places, household_ids, result, by_code
 
     def progress_page(request: Request, logged: accounts.LoggedIn):
         state = jobs.running
@@ -95,13 +103,9 @@ def build_check_router(console: Console, *, me: Callable, scope: Callable, page:
 
         from app.exchange.findings import write_findings
 
-        with console.sessions.begin() as s:
-            logged = me(s, request)
-        _code, rule_id, places, _ids = visible(request, logged)
-        result = latest(request, logged)
+        _logged, _code, _places, _ids, result, by_code = shown(request)
         if result is None:
             return RedirectResponse("/check/progress", status_code=303)
-        by_code = found(result, places, rule_id)
         with tempfile.TemporaryDirectory(prefix="kace-findings-") as tmp:
             path = write_findings([x for code in sorted(by_code) for x in by_code[code]], Path(tmp) / "findings.xlsx")
             data = path.read_bytes()
@@ -111,13 +115,9 @@ def build_check_router(console: Console, *, me: Callable, scope: Callable, page:
     def check(request: Request):
         from app.domain.quality import RULES
 
-        with console.sessions.begin() as s:
-            logged = me(s, request)
-        village_code, rule_id, places, household_ids = visible(request, logged)
-        result = latest(request, logged)
+        logged, village_code, places, household_ids, result, by_code = shown(request)
         if result is None:
             return progress_page(request, logged)
-        by_code = found(result, places, rule_id)
         by_village = {code: Counter(x.rule for x in xs) for code, xs in by_code.items()}
         rules = sorted({r for c in by_village.values() for r in c})
         counts = Table("问题数（按村和规则）", ["村", "乡镇", *rules, "合计"], numeric=set(range(2, len(rules) + 3)))
