@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app.console.cache import cached
 from app.db.models import (
     Assignment, Change, Device, Helper, Household, Income, Member, ParkedChange, Region, Visit,
 )
@@ -162,6 +163,7 @@ class Figures:
         return (Decimal(min(self.visited, self.registered)) * 100 / self.registered).quantize(Decimal("0.1"))
 
 
+@cached
 def village_figures(session: Session, township_codes: tuple[str, ...] | None, today: date,
                     village_code: str | None = None) -> list[Figures]:
     """One Figures per village (of the townships, or of the county), by township and code."""
@@ -242,6 +244,7 @@ def by_township(rows: list[Figures]) -> list[Figures]:
 # --- a village page's extra tables --------------------------------------------------------------
 
 
+@cached
 def visits_by_helper(session: Session, village_id: str, today: date) -> list[dict]:
     """Visits this month by helper: visits, households visited, households the helper has."""
     month_start = today.replace(day=1)
@@ -264,6 +267,7 @@ def visits_by_helper(session: Session, village_id: str, today: date) -> list[dic
     return sorted(rows, key=lambda r: (-r["visits"], r["helper"]))
 
 
+@cached
 def monitoring_by_risk(session: Session, village_ids: list[str]) -> list[dict]:
     """防返贫监测 households by type and risk status."""
     rows = session.execute(
@@ -282,6 +286,7 @@ def monitoring_by_risk(session: Session, village_ids: list[str]) -> list[dict]:
 INCOME_BANDS = (0, 4000, 6000, 8000, 10000, 15000, 20000)
 
 
+@cached
 def income_bands(session: Session, village_ids: list[str]) -> tuple[int | None, list[tuple[str, int]]]:
     """人均纯收入 of the latest year, households per band (counted in SQL: a county's 100,000
     incomes are not fetched)."""
@@ -299,6 +304,7 @@ def income_bands(session: Session, village_ids: list[str]) -> tuple[int | None, 
     return year, [(label, counted.get(k, 0)) for k, label in enumerate(labels)]
 
 
+@cached
 def household_list(session: Session, village_id: str) -> list[dict]:
     rows = session.execute(
         select(H.c.id, H.c.code, H.c.head_name, H.c.head_id_number, H.c.size, H.c.category, H.c.status,
@@ -316,7 +322,7 @@ def household_list(session: Session, village_id: str) -> list[dict]:
 def devices(session: Session, visible_villages: set[str] | None, now: datetime, stale_days: int) -> list[dict]:
     """Every laptop (or those touching the visible villages): villages, last sync, counts."""
     names = dict(session.execute(select(R.c.code, R.c.name).where(R.c.level == "village")).all())
-    received = dict(session.execute(select(CH.c.replica_id, func.count()).group_by(CH.c.replica_id)).all())
+    received = received_by_replica(session)
     parked = dict(session.execute(select(PARKED.c.device_name, func.count())
                                   .where(PARKED.c.dismissed.is_(False)).group_by(PARKED.c.device_name)).all())
     out = []
@@ -344,6 +350,12 @@ def devices(session: Session, visible_villages: set[str] | None, now: datetime, 
             "parked": parked.get(d["name"], 0),
         })
     return out
+
+
+@cached
+def received_by_replica(session: Session) -> dict[str, int]:
+    """Changes received from each laptop (its replica id): a count over the whole change log."""
+    return dict(session.execute(select(CH.c.replica_id, func.count()).group_by(CH.c.replica_id)).all())
 
 
 def device_villages_known(session: Session, codes_: list[str]) -> list[str]:

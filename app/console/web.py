@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.console import accounts
+from app.console.cache import SESSION_KEY, FiguresCache
 from app.console.check_job import CheckJobs
 from app.console.tables import XLSX_TYPE, Table, workbook
 from app.db.engine import make_session_factory
@@ -79,6 +80,8 @@ class Console:
 
     def __post_init__(self) -> None:
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self.cache = FiguresCache()  # figures per state of the data (app/console/cache.py)
+        self.sessions.configure(info={SESSION_KEY: self.cache})
         self.env = Environment(loader=PackageLoader("app.console", "templates"),
                                autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(local_time=local_time, number=number, percent=percent)
