@@ -21,7 +21,7 @@ from app.console.cache import cached
 from app.db.models import (
     Assignment, Change, Device, Helper, Household, Income, Member, ParkedChange, Region, Visit,
 )
-from app.db.queries import NOT_REGISTERED
+from app.db.queries import NOT_REGISTERED, stats
 from app.domain import codes, workflow
 from app.domain.incidence import poverty_incidence, village_threshold
 from app.domain.privacy import mask_id
@@ -220,6 +220,18 @@ def village_figures(session: Session, township_codes: tuple[str, ...] | None, to
     for f, vid in zip(out.values(), out, strict=True):
         f.village_id = vid
     return list(out.values())
+
+
+village_stats = cached(stats)  # a village page's `kace stats` figures, per state of the data
+
+
+@cached
+def village_assessment(session: Session, village_id: str, today: date):
+    """The village's exit indicators (app/ops/exit_assessment), per state of the data."""
+    from app.ops.context import OpContext
+    from app.ops.exit_assessment import assess_village
+
+    return assess_village(OpContext(session.get_bind(), today_fn=lambda: today), village_id)
 
 
 def totals(rows: list[Figures], name: str) -> Figures:

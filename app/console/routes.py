@@ -27,7 +27,6 @@ from app.console.web import (
 )
 from app.db import ui_queries
 from app.db.models import Change, ConsoleAudit, Household, Region
-from app.db.queries import stats
 from app.domain import codes, fields
 from app.domain.history import change_rows
 from app.domain.incidence import DEFAULT_THRESHOLD, WESTERN_THRESHOLD
@@ -273,20 +272,17 @@ def build_router(console: Console) -> APIRouter:
 
     @router.get("/village/{code}")
     def village(request: Request, code: str):
-        from app.ops.context import OpContext
-        from app.ops.exit_assessment import assess_village
-
         today = console.today_fn()
         with console.sessions.begin() as s:
             logged = me(s, request)
             place = find_place(s, logged, "village", code)
-            st = stats(s, place.id, today)
+            st = figures.village_stats(s, place.id, today)
             f = figures.village_figures(s, None, today, village_code=code)[0]
             helpers = figures.visits_by_helper(s, place.id, today)
             income = income_table(s, [place.id])
             households = figures.household_list(s, place.id)
             monitoring = monitoring_table(s, [place.id])
-        report = assess_village(OpContext(console.engine, today_fn=lambda: today), place.id)
+            report = figures.village_assessment(s, place.id, today)
         pi = st["poverty_incidence"]
         summary = Table("概况", ["项目", "数值"])
         for label, value in (("户数", st["households"]), ("人数", st["members"]),
