@@ -247,7 +247,7 @@ def floors(places: dict, today: date) -> dict[str, list[str]]:
         f"WHERE village_id = '{vid}' AND NOT deleted ORDER BY code"]
     household = [f"SELECT * FROM household WHERE id = '{hid}'", f"SELECT * FROM member WHERE household_id = '{hid}'",
                  f"SELECT * FROM income WHERE household_id = '{hid}'", f"SELECT * FROM visit WHERE household_id = '{hid}'",
-                 f"SELECT * FROM change WHERE row_id = '{hid}' OR row_id IN (SELECT id FROM member "
+                 f"SELECT * FROM change WHERE row_id IN (SELECT '{hid}' UNION ALL SELECT id FROM member "
                  f"WHERE household_id = '{hid}') ORDER BY log_seq"]
     devices = ["SELECT * FROM sync_device ORDER BY device_code",
                "SELECT replica_id, count(*) FROM change GROUP BY replica_id"]
@@ -299,6 +299,8 @@ def measure(args, schema: str, info: dict) -> None:
         ("导出：全县问题清单 xlsx", "/check/findings.xlsx", "check", 3),
         ("打印：乡镇户名册 PDF", f"/township/{t}/register.pdf", "township", 1),
     ]
+    if args.pages:
+        pages = [p for p in pages if any(x in p[1] for x in args.pages)]
     with tempfile.TemporaryDirectory(prefix="kace-bench-serve-") as data:
         server = Server(serve_url, Path(data))
         try:
@@ -331,7 +333,8 @@ def measure(args, schema: str, info: dict) -> None:
                       f"{rows[-1][6]:.0f} ms", flush=True)
         finally:
             server.stop()
-    cold = cold_pages(serve_url, pages[:6], max(5, n // 2), today)
+    cold = cold_pages(serve_url, [p for p in pages if "format" not in p[1] and ".pdf" not in p[1]][:6],
+                      max(5, n // 4), today)
     pg.close()
     report(args, info, places, rows, check_s, shown.group(1) if shown else "?", seen, cold)
 
@@ -395,6 +398,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--pages", nargs="*", help="measure only the pages whose path contains one of these")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "console_results.md")
     args = parser.parse_args()

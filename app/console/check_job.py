@@ -13,8 +13,10 @@ a thread of the server: the pages stay served meanwhile (slower while it compute
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -41,6 +43,11 @@ class CheckResult:
     households: int
     by_village: dict[str | None, list[Finding]]  # village id -> its findings (None: no village)
     started_by: str = ""
+
+    @functools.cached_property
+    def counts(self) -> dict[str | None, Counter]:
+        """Findings per village and rule (the list page shows these, not 100,000 findings)."""
+        return {vid: Counter(f.rule for f in fs) for vid, fs in self.by_village.items()}
 
     def findings(self, village_ids: set[str] | None = None) -> list[Finding]:
         """In `kace check`'s order within each village group; None: all."""

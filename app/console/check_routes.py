@@ -60,17 +60,23 @@ def build_check_router(console: Console, *, me: Callable, scope: Callable, page:
                 H.c.village_id == places[0].id)).all()) if village_code is not None else {}
         return village_code, rule_id, places, household_ids
 
-    def shown(request: Request):
-        """The user, the page's villages and the last result's findings of each (masked), by code;
-        the result is None while the run goes on."""
+    def shown(request: Request, masked_all: bool = False):
+        """The user, the page's villages, the last result's counts by village code and rule, and
+        the findings (masked) of the village of the page (all of them for the export); the result
+        is None while the run goes on."""
         with console.sessions.begin() as s:
             logged = me(s, request)
         village_code, rule_id, places, household_ids = visible(request, logged)
         result = latest(request, logged)
-        by_code = {} if result is None else {
-            p.code: [masked(x) for x in result.by_village.get(p.id, ()) if rule_id is None or x.rule == rule_id]
-            for p in places}
-        return logged, village_code, places, household_ids, result, by_code
+        counts, by_code = {}, {}
+        if result is not None:
+            for p in places:
+                c = result.counts.get(p.id, Counter())
+                counts[p.code] = c if rule_id is None else Counter({rule_id: c[rule_id]} if c[rule_id] else {})
+                if masked_all or p.code == village_code:
+                    by_code[p.code] = [masked(x) for x in result.by_village.get(p.id, ())
+                                       if rule_id is None or x.rule == rule_id]
+        return logged, village_code, places, household_ids, result, counts, by_code
 
     def progress_page(request: Request, logged: accounts.LoggedIn):
         state = jobs.running
@@ -103,7 +109,7 @@ def build_check_router(console: Console, *, me: Callable, scope: Callable, page:
 
         from app.exchange.findings import write_findings
 
-        _logged, _code, _places, _ids, result, by_code = shown(request)
+        _logged, _code, _places, _ids, result, _counts, by_code = shown(request, masked_all=True)
         if result is None:
             return RedirectResponse("/check/progress", status_code=303)
         with tempfile.TemporaryDirectory(prefix="kace-findings-") as tmp:
@@ -115,10 +121,9 @@ def build_check_router(console: Console, *, me: Callable, scope: Callable, page:
     def check(request: Request):
         from app.domain.quality import RULES
 
-        logged, village_code, places, household_ids, result, by_code = shown(request)
+        logged, village_code, places, household_ids, result, by_village, by_code = shown(request)
         if result is None:
             return progress_page(request, logged)
-        by_village = {code: Counter(x.rule for x in xs) for code, xs in by_code.items()}
         rules = sorted({r for c in by_village.values() for r in c})
         counts = Table("问题数（按村和规则）", ["村", "乡镇", *rules, "合计"], numeric=set(range(2, len(rules) + 3)))
         for p in places:

@@ -8,6 +8,7 @@ app/domain/incidence, so a village's line on the county page equals its own page
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -368,6 +369,25 @@ def devices(session: Session, visible_villages: set[str] | None, now: datetime, 
 def received_by_replica(session: Session) -> dict[str, int]:
     """Changes received from each laptop (its replica id): a count over the whole change log."""
     return dict(session.execute(select(CH.c.replica_id, func.count()).group_by(CH.c.replica_id)).all())
+
+
+@cached
+def _review_of_data(session: Session) -> list:
+    from app.sync import review
+
+    return review.field_conflicts(session) + review.delete_edits(session) + review.orphan_members(session) \
+        + review.duplicates(session)
+
+
+def review_items(session: Session) -> list:
+    """The 待处理 list of app/sync/review.items: the items that follow from the data (conflicts,
+    edits of deleted rows, orphans, duplicate heads) per state of the data; the parked changes
+    fresh (dismissing one changes no data)."""
+    from app.sync import review
+
+    out = [copy.copy(item) for item in _review_of_data(session)] + review.parked(session)
+    review._add_households(session, out)
+    return out
 
 
 def device_villages_known(session: Session, codes_: list[str]) -> list[str]:

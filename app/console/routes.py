@@ -483,11 +483,9 @@ def build_router(console: Console) -> APIRouter:
 
     @router.get("/pending")
     def pending(request: Request):
-        from app.sync import review
-
         with console.sessions.begin() as s:
             logged = me(s, request)
-            items = review.items(s)
+            items = figures.review_items(s)
             reasons = dict(s.execute(select(figures.PARKED.c.id, figures.PARKED.c.reason)
                                      .where(figures.PARKED.c.dismissed.is_(False))).all())
             visible = None
