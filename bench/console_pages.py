@@ -300,7 +300,7 @@ def measure(args, schema: str, info: dict) -> None:
         ("打印：乡镇户名册 PDF", f"/township/{t}/register.pdf", "township", 1),
     ]
     if args.pages:
-        pages = [p for p in pages if any(x in p[1] for x in args.pages)]
+        pages = [p for p in pages if any(p[1] == x or x.endswith("*") and p[1].startswith(x[:-1]) for x in args.pages)]
     with tempfile.TemporaryDirectory(prefix="kace-bench-serve-") as data:
         server = Server(serve_url, Path(data))
         try:
@@ -398,7 +398,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
-    parser.add_argument("--pages", nargs="*", help="measure only the pages whose path contains one of these")
+    parser.add_argument("--pages", nargs="*", help="measure only these paths (a trailing * matches any ending)")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "console_results.md")
     args = parser.parse_args()
