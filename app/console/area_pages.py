@@ -11,7 +11,6 @@ from app.console.charts import bar_chart
 from app.console.masking import scrub
 from app.console.tables import Table
 from app.console.web import Console
-from app.db.stats_queries import stats
 from app.domain.incidence import DEFAULT_THRESHOLD, WESTERN_THRESHOLD
 
 
@@ -59,20 +58,17 @@ def build(console: Console, gate: Gate) -> APIRouter:
 
     @router.get("/village/{code}")
     def village(request: Request, code: str):
-        from app.ops.context import OpContext
-        from app.ops.exit_assessment import assess_village
-
         today = console.today_fn()
         with console.sessions.begin() as s:
             logged = me(s, request)
             place = find_place(s, logged, "village", code)
-            st = stats(s, place.id, today)
+            st = figures.village_stats(s, place.id, today)
             f = figures.village_figures(s, None, today, village_code=code)[0]
             helpers = figures.visits_by_helper(s, place.id, today)
             income = area_tables.income_table(s, [place.id])
             households = figures.household_list(s, place.id)
             monitoring = area_tables.monitoring_table(s, [place.id])
-        report = assess_village(OpContext(console.engine, today_fn=lambda: today), place.id)
+            report = figures.village_assessment(s, place.id, today)
         pi = st["poverty_incidence"]
         summary = Table("概况", ["项目", "数值"])
         for label, value in (("户数", st["households"]), ("人数", st["members"]),

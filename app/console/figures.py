@@ -8,19 +8,21 @@ app/domain/incidence, so a village's line on the county page equals its own page
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, case, func, select, type_coerce
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app.console.cache import cached
 from app.db.models import (
     Assignment, Change, Device, Helper, Household, Income, Member, ParkedChange, Region, Visit,
 )
-from app.db.stats_queries import NOT_REGISTERED
+from app.db.stats_queries import NOT_REGISTERED, stats
 from app.domain import codes, workflow
 from app.domain.incidence import poverty_incidence, village_threshold
 from app.domain.privacy import mask_id
@@ -77,6 +79,19 @@ def townships(session: Session, allowed: tuple[str, ...] | None) -> list[Place]:
     if allowed is not None:
         q = q.where(R.c.code.in_(allowed))
     return [Place(r.id, r.code, r.name, "township", r.code, r.name) for r in session.execute(q.order_by(R.c.code))]
+
+
+def village_places(session: Session, township_codes: tuple[str, ...] | None) -> list[Place]:
+    """Every village (of the townships, or of the county) with its township, by code: the list a
+    page needs without its figures."""
+    town = R.alias("town")
+    q = (select(R.c.id, R.c.code, R.c.name, town.c.code.label("township_code"), town.c.name.label("township"))
+         .join(town, town.c.id == R.c.parent_id, isouter=True)
+         .where(R.c.level == "village", R.c.deleted.is_(False)))
+    if township_codes is not None:
+        q = q.where(town.c.code.in_(township_codes))
+    return [Place(r.id, r.code, r.name, "village", r.township_code, r.township)
+            for r in session.execute(q.order_by(R.c.code))]
 
 
 def village_codes_in(session: Session, township_codes: tuple[str, ...]) -> set[str]:
@@ -149,6 +164,7 @@ class Figures:
         return (Decimal(min(self.visited, self.registered)) * 100 / self.registered).quantize(Decimal("0.1"))
 
 
+@cached
 def village_figures(session: Session, township_codes: tuple[str, ...] | None, today: date,
                     village_code: str | None = None) -> list[Figures]:
     """One Figures per village (of the townships, or of the county), by township and code."""
@@ -207,6 +223,18 @@ def village_figures(session: Session, township_codes: tuple[str, ...] | None, to
     return list(out.values())
 
 
+village_stats = cached(stats)  # a village page's `kace stats` figures, per state of the data
+
+
+@cached
+def village_assessment(session: Session, village_id: str, today: date):
+    """The village's exit indicators (app/ops/exit_assessment), per state of the data."""
+    from app.ops.context import OpContext
+    from app.ops.exit_assessment import assess_village
+
+    return assess_village(OpContext(session.get_bind(), today_fn=lambda: today), village_id)
+
+
 def totals(rows: list[Figures], name: str) -> Figures:
     total = Figures(name=name, by_status={label: 0 for label in STATUS_LABELS})
     for r in rows:
@@ -229,6 +257,7 @@ def by_township(rows: list[Figures]) -> list[Figures]:
 # --- a village page's extra tables --------------------------------------------------------------
 
 
+@cached
 def visits_by_helper(session: Session, village_id: str, today: date) -> list[dict]:
     """Visits this month by helper: visits, households visited, households the helper has."""
     month_start = today.replace(day=1)
@@ -251,6 +280,7 @@ def visits_by_helper(session: Session, village_id: str, today: date) -> list[dic
     return sorted(rows, key=lambda r: (-r["visits"], r["helper"]))
 
 
+@cached
 def monitoring_by_risk(session: Session, village_ids: list[str]) -> list[dict]:
     """防返贫监测 households by type and risk status."""
     rows = session.execute(
@@ -269,25 +299,25 @@ def monitoring_by_risk(session: Session, village_ids: list[str]) -> list[dict]:
 INCOME_BANDS = (0, 4000, 6000, 8000, 10000, 15000, 20000)
 
 
+@cached
 def income_bands(session: Session, village_ids: list[str]) -> tuple[int | None, list[tuple[str, int]]]:
-    """人均纯收入 of the latest year, households per band."""
+    """人均纯收入 of the latest year, households per band (counted in SQL: a county's 100,000
+    incomes are not fetched)."""
     scope = LIVE_H & H.c.village_id.in_(village_ids)
     joined = I.join(H, H.c.id == I.c.household_id)
     year = session.execute(select(func.max(I.c.year)).select_from(joined)
                            .where(I.c.deleted.is_(False), scope)).scalar()
     if year is None:
         return None, []
-    values = session.execute(select(type_coerce(I.c.per_capita, Float)).select_from(joined).where(
-        scope, I.c.deleted.is_(False), I.c.year == year, I.c.per_capita.is_not(None))).scalars().all()
-    counts = [0] * len(INCOME_BANDS)
-    for v in values:
-        i = max(k for k, low in enumerate(INCOME_BANDS) if v >= low) if v >= 0 else 0
-        counts[i] += 1
+    band = case(*((I.c.per_capita >= low, k) for k, low in reversed(list(enumerate(INCOME_BANDS)))), else_=0)
+    counted = dict(session.execute(select(band, func.count()).select_from(joined).where(
+        scope, I.c.deleted.is_(False), I.c.year == year, I.c.per_capita.is_not(None)).group_by(band)).all())
     labels = [f"{low}–{INCOME_BANDS[k + 1]}" if k + 1 < len(INCOME_BANDS) else f"{low} 以上"
               for k, low in enumerate(INCOME_BANDS)]
-    return year, list(zip(labels, counts, strict=True))
+    return year, [(label, counted.get(k, 0)) for k, label in enumerate(labels)]
 
 
+@cached
 def household_list(session: Session, village_id: str) -> list[dict]:
     rows = session.execute(
         select(H.c.id, H.c.code, H.c.head_name, H.c.head_id_number, H.c.size, H.c.category, H.c.status,
@@ -305,7 +335,7 @@ def household_list(session: Session, village_id: str) -> list[dict]:
 def devices(session: Session, visible_villages: set[str] | None, now: datetime, stale_days: int) -> list[dict]:
     """Every laptop (or those touching the visible villages): villages, last sync, counts."""
     names = dict(session.execute(select(R.c.code, R.c.name).where(R.c.level == "village")).all())
-    received = dict(session.execute(select(CH.c.replica_id, func.count()).group_by(CH.c.replica_id)).all())
+    received = received_by_replica(session)
     parked = dict(session.execute(select(PARKED.c.device_name, func.count())
                                   .where(PARKED.c.dismissed.is_(False)).group_by(PARKED.c.device_name)).all())
     out = []
@@ -332,6 +362,31 @@ def devices(session: Session, visible_villages: set[str] | None, now: datetime, 
             "received": received.get(d["replica_id"], 0) if d["replica_id"] else 0,
             "parked": parked.get(d["name"], 0),
         })
+    return out
+
+
+@cached
+def received_by_replica(session: Session) -> dict[str, int]:
+    """Changes received from each laptop (its replica id): a count over the whole change log."""
+    return dict(session.execute(select(CH.c.replica_id, func.count()).group_by(CH.c.replica_id)).all())
+
+
+@cached
+def _review_of_data(session: Session) -> list:
+    from app.db import review
+
+    return review.field_conflicts(session) + review.delete_edits(session) + review.orphan_members(session) \
+        + review.duplicates(session)
+
+
+def review_items(session: Session) -> list:
+    """The 待处理 list of app/sync/review.items: the items that follow from the data (conflicts,
+    edits of deleted rows, orphans, duplicate heads) per state of the data; the parked changes
+    fresh (dismissing one changes no data)."""
+    from app.db import review
+
+    out = [copy.copy(item) for item in _review_of_data(session)] + review.parked(session)
+    review._add_households(session, out)
     return out
 
 

@@ -35,7 +35,7 @@ def build(console: Console, gate: Gate) -> APIRouter:
     def pending(request: Request):
         with console.sessions.begin() as s:
             logged = me(s, request)
-            items = review.items(s)
+            items = figures.review_items(s)
             reasons = dict(s.execute(select(figures.PARKED.c.id, figures.PARKED.c.reason)
                                      .where(figures.PARKED.c.dismissed.is_(False))).all())
             visible = None

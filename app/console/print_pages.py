@@ -63,7 +63,7 @@ def build(console: Console, gate: Gate) -> APIRouter:
         printed by app/printing as on the laptops. It holds whole ID numbers: only for the roles
         that may see them, and every print is logged."""
         from app.ops.context import OpContext
-        from app.ops.print_jobs import NothingToPrint, PrintRequest, prepare
+        from app.printing.print_jobs import NothingToPrint, PrintRequest, prepare
 
         today = console.today_fn()
         with console.sessions.begin() as s:

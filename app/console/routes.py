@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.console import (
-    account_pages, area_pages, check_page, device_pages, household_page, pending_pages, print_pages,
-)
+from app.console import account_pages, area_pages, device_pages, household_page, pending_pages, print_pages
 from app.console.access import Gate
+from app.console.check_routes import build_check_router
+from app.console.masking import ID_FIELDS, scrub
 from app.console.web import Console
 
 
 def build_router(console: Console) -> APIRouter:
     gate = Gate(console)
     router = APIRouter(include_in_schema=False)
-    for pages in (account_pages, area_pages, print_pages, household_page, device_pages, pending_pages, check_page):
+    for pages in (account_pages, area_pages, print_pages, household_page, device_pages, pending_pages):
         router.include_router(pages.build(console, gate))
+    # 数据核查 runs in the background (app/console/check_job.py) with a progress page
+    router.include_router(build_check_router(console, me=gate.me, scope=gate.scope, page=gate.page,
+                                             scrub=scrub, id_fields=ID_FIELDS))
     return router

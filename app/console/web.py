@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.console import accounts
+from app.console.cache import SESSION_KEY, FiguresCache
+from app.console.check_job import CheckJobs
 from app.console.tables import XLSX_TYPE, Table, workbook
 from app.db.engine import make_session_factory
 
@@ -78,9 +80,12 @@ class Console:
 
     def __post_init__(self) -> None:
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self.cache = FiguresCache()  # figures per state of the data (app/console/cache.py)
+        self.sessions.configure(info={SESSION_KEY: self.cache})
         self.env = Environment(loader=PackageLoader("app.console", "templates"),
                                autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(local_time=local_time, number=number, percent=percent)
+        self.checks = CheckJobs(self.engine, lambda: self.today_fn(), lambda: self.now_fn())  # 数据核查 runs
 
     def render(self, request: Request, template: str, status: int = 200, /, **values) -> HTMLResponse:
         html = self.env.get_template(template).render(request=request, **values)

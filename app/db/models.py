@@ -423,6 +423,7 @@ class Change(Base):
     __table_args__ = (
         UniqueConstraint("replica_id", "incarnation_id", "seq"),
         Index("ix_change_row", "table_name", "row_id"),
+        Index("ix_change_row_id", "row_id"),  # the merge and a village's change count look up by row alone
     )
 
     change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
