@@ -55,7 +55,7 @@ def test_the_editor_prints_its_household(qtbot, window, demo, zsf, monkeypatch):
     assert printed == [("card", zsf["id"])]
 
 
-def test_batch_step_over_selected_households_of_a_list(qtbot, ctx, window, demo, interaction):
+def test_batch_step_over_selected_households_of_a_list(qtbot, ctx, demo, window, interaction):
     from app.db import lookup_queries
     from app.domain.workflow import LISTS
     from app.ops.households import create_household, update_household
