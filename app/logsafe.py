@@ -13,14 +13,15 @@ import logging
 import re
 import traceback
 
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+from app.domain.privacy import ID_IN_TEXT
+
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_MASK, PHONE_MASK = "<id-number>", "<phone>"
 
 
 def mask(text: str) -> str:
     """`text` with ID numbers and mobile phone numbers replaced."""
-    return PHONE.sub(PHONE_MASK, ID_NUMBER.sub(ID_MASK, text))
+    return PHONE.sub(PHONE_MASK, ID_IN_TEXT.sub(ID_MASK, text))
 
 
 class MaskFilter(logging.Filter):

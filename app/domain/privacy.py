@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from app.domain.text import squeeze
+
+# An ID number inside free text (a note, a log line): the 18-character form and the old 15-digit
+# one, and lengths between, so a mistyped number is hidden too. Letters may touch it.
+ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9])")
 
 
 def _mask(text: str, head: int, tail: int) -> str:

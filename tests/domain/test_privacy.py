@@ -43,3 +43,17 @@ def test_mask_id_never_reveals_more_than_ten(length):
 )
 def test_mask_phone(phone, masked):
     assert mask_phone(phone) == masked
+
+
+def test_an_id_number_in_free_text_is_found_by_one_rule_for_logs_and_console_lists():
+    """app/domain/privacy.ID_IN_TEXT is the one home: the log filter and the console's lists
+    hide the same numbers (18 characters, the old 15-digit form, a mistyped length between)."""
+    from app.console.masking import scrub
+    from app.domain.privacy import ID_IN_TEXT
+    from app.logsafe import mask
+
+    for number in ("45088119900101123X", "450881900101123", "4508811990010112345"[:17]):
+        text = f"备注：身份证{number}，已核实"
+        assert ID_IN_TEXT.search(text)
+        assert number not in mask(text) and number not in scrub(text)
+    assert mask("户编号 450881101201-01-0001") == "户编号 450881101201-01-0001"
